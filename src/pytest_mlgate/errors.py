@@ -1,0 +1,23 @@
+"""The one error family of pytest-mlgate."""
+
+from __future__ import annotations
+
+
+class MlgateError(Exception):
+    """Base class of every error pytest-mlgate raises on purpose."""
+
+
+class MlgateInputError(MlgateError, ValueError):
+    """Bad input to a check: the message names the argument, the problem and the fix.
+
+    Inside a gate it never escapes: the check is recorded with status ``error``.
+    """
+
+    def __init__(self, argument: str, problem: str, fix: str = "") -> None:
+        self.argument = argument
+        self.problem = problem
+        self.fix = fix
+        text = f"{argument}: {problem}"
+        if fix:
+            text += f" {fix}"
+        super().__init__(text)

@@ -1,0 +1,240 @@
+"""The object the ``mlgate`` fixture returns: it runs checks and records their results.
+
+Nothing here knows pytest. The plugin hands a :class:`TestRecord` to a :class:`Gate`; checks
+append :class:`~pytest_mlgate.results.CheckResult` records to it, and the plugin reads them back
+after each test phase.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import MlgateError, MlgateInputError
+from .results import (
+    BLOCK,
+    ERROR,
+    FAILED,
+    INSUFFICIENT,
+    PASSED,
+    SEVERITIES,
+    WARN,
+    WARNED,
+    CheckResult,
+    Outcome,
+    plain,
+)
+
+if TYPE_CHECKING:
+    from .card import Card
+    from .checks.data_quality import DataChecks
+    from .session import Settings
+
+
+@dataclass
+class DatasetUse:
+    """A frame a test handed to the gate; fingerprinted when the test phase ends."""
+
+    name: str
+    role: str
+    frame: Any
+    description: str = ""
+
+
+@dataclass
+class TestRecord:
+    """Everything one test recorded, tagged with the phase it was recorded in."""
+
+    __test__ = False  # not a pytest test class
+
+    nodeid: str
+    phase: str = "setup"
+    results: list[tuple[str, CheckResult]] = field(default_factory=list)
+    datasets: list[tuple[str, DatasetUse]] = field(default_factory=list)
+    notes: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    def results_of(self, phase: str) -> list[CheckResult]:
+        return [r for p, r in self.results if p == phase]
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """Session-wide settings that shape every check of one test."""
+
+    nodeid: str
+    markers: dict[str, Any]
+    default_severity: str = BLOCK
+    warn_only: bool = False
+    seed: int = 0
+
+
+class Recorder:
+    """Turns check computations into recorded :class:`CheckResult` values.
+
+    It applies severity (argument > ``mlgate`` marker > ``block``; ``--mlgate-warn-only`` turns
+    every ``block`` into ``warn``), ``on_insufficient``, and converts bad input into ``error``.
+    """
+
+    def __init__(
+        self,
+        settings: GateSettings,
+        record: TestRecord,
+        on_result: Callable[[CheckResult], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.record = record
+        self._on_result = on_result
+
+    def seed_words(self) -> list[int]:
+        """Entropy for the next check's random stream: seed, node id and position.
+
+        Results do not depend on test order or on the xdist worker.
+        """
+        node = int.from_bytes(hashlib.sha256(self.settings.nodeid.encode()).digest()[:8], "big")
+        return [self.settings.seed, node, len(self.record.results)]
+
+    def run(
+        self,
+        category: str,
+        subject: str,
+        name: str,
+        threshold: dict[str, Any],
+        compute: Callable[[], Outcome],
+        *,
+        severity: str | None = None,
+        on_insufficient: str = BLOCK,
+    ) -> CheckResult:
+        """Run ``compute`` and record its result; never raises for bad input."""
+        try:
+            chosen = self._severity(severity, on_insufficient)
+            outcome = compute()
+        except MlgateInputError as exc:
+            return self._store(category, subject, name, threshold, ERROR, BLOCK, None, str(exc))
+        except MlgateError as exc:
+            return self._store(category, subject, name, threshold, ERROR, BLOCK, None, str(exc))
+        except Exception as exc:
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            message = (
+                f"the check could not be computed: {type(exc).__name__}: {exc} "
+                f"(in {where.name}, {where.filename.rsplit('/', 1)[-1]}:{where.lineno})."
+            )
+            return self._store(category, subject, name, threshold, ERROR, BLOCK, None, message)
+        if outcome.ok is None:
+            status = INSUFFICIENT
+            if on_insufficient == WARN:
+                chosen = WARN
+        elif outcome.ok:
+            status = PASSED
+        else:
+            status = FAILED if chosen == BLOCK else WARNED
+        return self._store(
+            category,
+            subject,
+            name,
+            outcome.threshold if outcome.threshold is not None else threshold,
+            status,
+            chosen,
+            outcome.observed,
+            outcome.message,
+            interval=outcome.interval,
+            details=outcome.details,
+        )
+
+    def error(
+        self, category: str, subject: str, name: str, threshold: dict[str, Any], message: str
+    ) -> CheckResult:
+        """Record an ``error`` result (bad input found before any computation)."""
+        return self._store(category, subject, name, threshold, ERROR, BLOCK, None, message)
+
+    def _severity(self, severity: str | None, on_insufficient: str) -> str:
+        if severity is not None and severity not in SEVERITIES:
+            raise MlgateInputError(
+                "severity", f"must be 'block' or 'warn', got {severity!r}."
+            )
+        if on_insufficient not in SEVERITIES:
+            raise MlgateInputError(
+                "on_insufficient", f"must be 'block' or 'warn', got {on_insufficient!r}."
+            )
+        chosen = severity or self.settings.default_severity
+        return WARN if self.settings.warn_only else chosen
+
+    def _store(
+        self,
+        category: str,
+        subject: str,
+        name: str,
+        threshold: dict[str, Any],
+        status: str,
+        severity: str,
+        observed: Any,
+        message: str,
+        *,
+        interval: list[float] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> CheckResult:
+        if self.settings.warn_only:
+            severity = WARN
+        value = plain(observed)
+        result = CheckResult(
+            category=category,
+            name=name,
+            subject=subject,
+            nodeid=self.settings.nodeid,
+            status=status,
+            severity=severity,
+            observed=float(value) if value is not None else None,
+            threshold=plain(threshold),
+            interval=plain(interval) if interval is not None else None,
+            message=message,
+            markers=plain(self.settings.markers),
+            details=plain(details or {}),
+        )
+        self.record.results.append((self.record.phase, result))
+        if self._on_result is not None:
+            self._on_result(result)
+        return result
+
+    def use_dataset(self, name: str, role: str, frame: Any, description: str = "") -> None:
+        """Remember a frame for the audit's dataset list (fingerprinted later, once)."""
+        for _, use in self.record.datasets:
+            if use.frame is frame and use.name == name and use.role == role:
+                return
+        self.record.datasets.append(
+            (self.record.phase, DatasetUse(name, role, frame, description))
+        )
+
+
+class Gate:
+    """The ``mlgate`` fixture: factories for each family of checks, and the model card.
+
+    Every ``expect_*`` call records one :class:`CheckResult` and returns it. Checks are soft:
+    when the test body ends, every failed blocking check is reported together.
+
+    >>> def test_gate(mlgate, train):                     # doctest: +SKIP
+    ...     dq = mlgate.data(train, name="train")
+    ...     dq.expect_not_null(["age", "income"])
+    ...     dq.expect_between("age", min=18, max=100)
+    """
+
+    def __init__(self, recorder: Recorder, card: Card, settings: Settings | None = None) -> None:
+        self._recorder = recorder
+        self._settings = settings
+        self.card = card
+
+    @property
+    def results(self) -> list[CheckResult]:
+        """The results this test recorded so far, in order."""
+        return [r for _, r in self._recorder.record.results]
+
+    def data(self, df: Any, *, name: str = "data") -> DataChecks:
+        """Data-quality checks on one frame.
+
+        >>> dq = mlgate.data(train, name="train")           # doctest: +SKIP
+        >>> dq.expect_columns(["age", "income", "target"])  # doctest: +SKIP
+        """
+        from .checks.data_quality import DataChecks
+
+        return DataChecks(self._recorder, df, name=name)

@@ -1,0 +1,336 @@
+"""pytest-mlgate's pytest plugin: options, markers, hooks and the ``mlgate`` fixture.
+
+This module loads in every pytest run of the environment, so it imports nothing heavy: pandas,
+numpy, scipy, scikit-learn, fairlearn and jinja2 load on first use, inside the checks and the
+report writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .card import Card, load_card_facts
+from .errors import MlgateError, MlgateInputError
+from .gate import Gate, GateSettings, Recorder, TestRecord
+from .results import CATEGORIES, SEVERITIES, CheckResult
+from .session import PAYLOAD_VERSION, MlgateSession, Settings, loaded_packages
+
+SESSION_KEY = pytest.StashKey[MlgateSession]()
+RECORD_KEY = pytest.StashKey[TestRecord]()
+HOOKS_NAME = "mlgate-report-hooks"
+
+CATEGORY_HELP = {
+    "data_quality": "data-quality checks (schema, nulls, ranges, keys, leakage)",
+    "performance": "model performance thresholds, baselines and champion/challenger",
+    "fairness": "fairness metrics across sensitive groups",
+    "drift": "distribution drift between reference and current data",
+    "governance": "model card and audit-trail checks",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mlgate", "ML quality & governance gate (pytest-mlgate)")
+    group.addoption(
+        "--mlgate-report-dir",
+        dest="mlgate_report_dir",
+        default=None,
+        metavar="DIR",
+        help="folder for audit.json, audit.html and summary.md (default: ini mlgate_report_dir, "
+        "'mlgate-report' in the rootdir). Giving it writes a report even if no test used mlgate.",
+    )
+    group.addoption(
+        "--mlgate-no-report",
+        dest="mlgate_no_report",
+        action="store_true",
+        default=False,
+        help="run the checks but write no report files.",
+    )
+    group.addoption(
+        "--mlgate-update-baselines",
+        dest="mlgate_update_baselines",
+        action="store_true",
+        default=False,
+        help="write today's figures as the baselines that expect_no_regression compares with.",
+    )
+    group.addoption(
+        "--mlgate-warn-only",
+        dest="mlgate_warn_only",
+        action="store_true",
+        default=False,
+        help="record every blocking failure as 'warned' (bad input still fails).",
+    )
+    group.addoption(
+        "--mlgate-seed",
+        dest="mlgate_seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of every bootstrap (default 0: intervals are reproducible run to run).",
+    )
+    parser.addini("mlgate_report_dir", "folder for the mlgate report files", default="mlgate-report")
+    parser.addini("mlgate_baseline_dir", "folder of the committed baselines", default="mlgate-baselines")
+    parser.addini("mlgate_card", "the model card TOML file (default model_card.toml)", default="")
+    parser.addini("mlgate_template_dir", "a folder of templates overriding the defaults", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "mlgate(severity='block'|'warn', requirement=None, owner=None): default severity of the "
+        "test's mlgate checks, and the governance requirement and owner they evidence.",
+    )
+    for name, text in CATEGORY_HELP.items():
+        config.addinivalue_line("markers", f"{name}: {text}; select with -m {name}.")
+    settings = _settings(config)
+    facts: dict[str, Any] = {}
+    if settings.card_path.is_file():
+        try:
+            facts = load_card_facts(settings.card_path)
+        except MlgateError as exc:
+            raise pytest.UsageError(str(exc)) from exc
+    elif settings.card_path_given:
+        raise pytest.UsageError(
+            f"model card {settings.card_path}: no such file (ini mlgate_card)."
+        )
+    config.stash[SESSION_KEY] = MlgateSession(
+        settings, facts, is_worker=hasattr(config, "workerinput")
+    )
+    config.pluginmanager.register(ReportHooks(config), HOOKS_NAME)
+
+
+def _settings(config: pytest.Config) -> Settings:
+    root = config.rootpath
+
+    def resolve(value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else root / path
+
+    cli_report = config.getoption("mlgate_report_dir")
+    card = str(config.getini("mlgate_card") or "")
+    template = str(config.getini("mlgate_template_dir") or "")
+    return Settings(
+        rootdir=root,
+        report_dir=resolve(cli_report or str(config.getini("mlgate_report_dir"))),
+        report_dir_given=cli_report is not None,
+        no_report=bool(config.getoption("mlgate_no_report")),
+        update_baselines=bool(config.getoption("mlgate_update_baselines")),
+        warn_only=bool(config.getoption("mlgate_warn_only")),
+        seed=int(config.getoption("mlgate_seed")),
+        baseline_dir=resolve(str(config.getini("mlgate_baseline_dir"))),
+        card_path=resolve(card or "model_card.toml"),
+        card_path_given=bool(card),
+        template_dir=resolve(template) if template else None,
+        pytest_args=tuple(str(a) for a in config.invocation_params.args),
+    )
+
+
+@pytest.fixture
+def mlgate(request: pytest.FixtureRequest) -> Gate:
+    """The ML quality gate of this test: data, performance, fairness and drift checks.
+
+    Every ``expect_*`` call records one result and returns it. Checks are soft: when the test
+    body ends, all failed blocking checks are reported together and the test fails.
+    ``severity="warn"`` records a failure without failing the test.
+
+        def test_gate(mlgate, train):
+            dq = mlgate.data(train, name="train")
+            dq.expect_columns(["age", "sex", "income"])
+            dq.expect_not_null(["age"], max_fraction=0.0)
+            dq.expect_between("age", min=17, max=90)
+    """
+    session = request.config.stash[SESSION_KEY]
+    item = request.node
+    record = item.stash.get(RECORD_KEY, None)
+    if record is None:
+        record = TestRecord(nodeid=item.nodeid)
+        item.stash[RECORD_KEY] = record
+    marker = item.get_closest_marker("mlgate")
+    options = dict(marker.kwargs) if marker is not None else {}
+    severity = options.get("severity", "block")
+    if severity not in SEVERITIES:
+        raise MlgateInputError(
+            "@pytest.mark.mlgate(severity=...)", f"must be 'block' or 'warn', got {severity!r}."
+        )
+    markers: dict[str, Any] = {
+        k: str(options[k]) for k in ("requirement", "owner") if options.get(k) is not None
+    }
+    categories = [name for name in CATEGORIES if item.get_closest_marker(name) is not None]
+    if categories:
+        markers["categories"] = categories
+    gate_settings = GateSettings(
+        nodeid=item.nodeid,
+        markers=markers,
+        default_severity=severity,
+        warn_only=session.settings.warn_only,
+        seed=session.settings.seed,
+    )
+
+    def add_property(result: CheckResult) -> None:
+        item.user_properties.append(
+            (
+                f"mlgate:{result.category}:{result.name}",
+                f"{result.status} observed={result.observed}",
+            )
+        )
+
+    recorder = Recorder(gate_settings, record, on_result=add_property)
+    return Gate(recorder, Card(session.card_facts, recorder), session.settings)
+
+
+def _guard_phase(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:
+    record = item.stash.get(RECORD_KEY, None)
+    if record is not None:
+        record.phase = phase
+    result = yield
+    record = item.stash.get(RECORD_KEY, None)
+    if record is not None:
+        blocking = [r for r in record.results_of(phase) if r.blocking]
+        if blocking:
+            pytest.fail(failure_message(blocking), pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    return (yield from _guard_phase(item, "setup"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    return (yield from _guard_phase(item, "call"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
+    return (yield from _guard_phase(item, "teardown"))
+
+
+def failure_message(blocking: list[CheckResult]) -> str:
+    """One readable message for every blocking check of a test phase."""
+    n = len(blocking)
+    lines = [f"mlgate: {n} blocking check{'s' if n > 1 else ''} did not pass"]
+    for r in blocking:
+        observed = "undefined" if r.observed is None else f"{r.observed:.6g}"
+        interval = f" [{r.interval[0]:.4g}, {r.interval[1]:.4g}]" if r.interval else ""
+        lines.append(
+            f"  {r.status.upper():<12} {r.category} · {r.subject} · {r.name}: "
+            f"observed {observed}{interval}, rule {r.threshold}"
+        )
+        lines.append(f"               {r.message}")
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    record = item.stash.get(RECORD_KEY, None)
+    if record is not None:
+        report.mlgate = _payload(record, call.when)  # type: ignore[attr-defined]
+    return report
+
+
+def _payload(record: TestRecord, phase: str) -> dict[str, Any]:
+    """This phase's records as plain dicts: they travel with the report through xdist."""
+    from .frames import fingerprint
+
+    datasets = []
+    for p, use in record.datasets:
+        if p != phase:
+            continue
+        entry = {
+            "name": use.name,
+            "role": use.role,
+            "rows": int(use.frame.shape[0]),
+            "columns": int(use.frame.shape[1]),
+            "sha256": fingerprint(use.frame),
+        }
+        if use.description:
+            entry["description"] = use.description
+        datasets.append(entry)
+    record.datasets = [(p, u) for p, u in record.datasets if p != phase]  # release the frames
+    return {
+        "v": PAYLOAD_VERSION,
+        "checks": [r.to_dict() for r in record.results_of(phase)],
+        "datasets": datasets,
+        "notes": [n for p, n in record.notes if p == phase],
+    }
+
+
+class ReportHooks:
+    """Per-session hooks registered as a plugin object: state lives on it, not in globals."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @property
+    def state(self) -> MlgateSession:
+        return self.config.stash[SESSION_KEY]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        payload = getattr(report, "mlgate", None)
+        if isinstance(payload, dict) and not self.state.is_worker:
+            self.state.collector.add(report.nodeid, report.when or "call", payload)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """xdist controller: merge a worker's session facts, or note that it crashed."""
+        output = getattr(node, "workeroutput", {}) or {}
+        facts = output.get("mlgate")
+        if isinstance(facts, dict):
+            self.state.collector.packages.update(facts.get("packages", {}))
+        if error is not None:
+            self.state.collector.crashed_workers.append(str(output.get("workerid", node.gateway.id)))
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        state = self.state
+        if state.is_worker:
+            self.config.workeroutput["mlgate"] = {  # type: ignore[attr-defined]
+                "v": PAYLOAD_VERSION,
+                "packages": loaded_packages(),
+            }
+            return
+        if not state.should_write():
+            return
+        partial = exitstatus in (
+            pytest.ExitCode.INTERRUPTED,
+            pytest.ExitCode.USAGE_ERROR,
+            pytest.ExitCode.INTERNAL_ERROR,
+        ) or bool(session.shouldfail or session.shouldstop)
+        try:
+            state.write_report(partial=partial)
+        except Exception as exc:
+            state.write_error = f"{type(exc).__name__}: {exc}"
+            if session.exitstatus == pytest.ExitCode.OK:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        state = self.state
+        if state.is_worker:
+            return
+        if state.write_error:
+            terminalreporter.write_sep("=", "mlgate", red=True, bold=True)
+            terminalreporter.write_line(f"mlgate could not write its report: {state.write_error}")
+            return
+        doc = state.document
+        if doc is None:
+            return
+        from .report.terminal import summary_lines
+
+        failed = doc["summary"]["gate"] == "failed"
+        terminalreporter.write_sep("=", "mlgate", red=failed, green=not failed, bold=True)
+        for line, markup in summary_lines(doc):
+            terminalreporter.write_line(line, **markup)
+        if state.written is not None:
+            terminalreporter.write_line(f"report: {state.written / 'audit.html'}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    hooks = config.pluginmanager.get_plugin(HOOKS_NAME)
+    if hooks is not None:
+        config.pluginmanager.unregister(hooks)

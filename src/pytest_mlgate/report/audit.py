@@ -1,0 +1,86 @@
+"""The audit document (``audit.json``): assembly, canonical form, digest and signature."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections import Counter
+from typing import Any
+
+from ..results import CATEGORIES, STATUSES, is_blocking
+
+SCHEMA_VERSION = 1
+UNSIGNED_KEYS = ("digest", "signature", "approvals")
+
+
+def canonical_bytes(doc: dict[str, Any]) -> bytes:
+    """The bytes the digest and the signature cover: the document without ``digest``,
+    ``signature`` and ``approvals``, as canonical JSON."""
+    body = {k: v for k, v in doc.items() if k not in UNSIGNED_KEYS}
+    return canonical_json(body)
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def compute_digest(doc: dict[str, Any]) -> str:
+    return "sha256:" + hashlib.sha256(canonical_bytes(doc)).hexdigest()
+
+
+def compute_signature(doc: dict[str, Any], key: str) -> str:
+    mac = hmac.new(key.encode("utf-8"), canonical_bytes(doc), hashlib.sha256)
+    return "hmac-sha256:" + mac.hexdigest()
+
+
+def summarize(checks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts per status and per category, the number of blocking checks and the gate."""
+    counts = Counter(c["status"] for c in checks)
+    by_category: dict[str, dict[str, int]] = {}
+    for c in checks:
+        row = by_category.setdefault(c["category"], dict.fromkeys(STATUSES, 0))
+        row[c["status"]] = row.get(c["status"], 0) + 1
+    blocking = sum(1 for c in checks if is_blocking(c["status"], c["severity"]))
+    order = {name: i for i, name in enumerate(CATEGORIES)}
+    return {
+        "total": len(checks),
+        "counts": {s: counts.get(s, 0) for s in STATUSES},
+        "by_category": dict(sorted(by_category.items(), key=lambda kv: order.get(kv[0], 99))),
+        "blocking": blocking,
+        "gate": "failed" if blocking else "passed",
+    }
+
+
+def build_document(
+    *,
+    run: dict[str, Any],
+    model: dict[str, Any],
+    datasets: list[dict[str, Any]],
+    checks: list[dict[str, Any]],
+    partial: bool,
+    previous_digest: str | None,
+    signing_key: str | None,
+) -> dict[str, Any]:
+    """Assemble the document and seal it with its digest (and signature when keyed)."""
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "partial": partial,
+        "run": run,
+        "model": model,
+        "datasets": datasets,
+        "checks": checks,
+        "summary": summarize(checks),
+        "previous_digest": previous_digest,
+    }
+    doc["digest"] = compute_digest(doc)
+    if signing_key:
+        doc["signature"] = compute_signature(doc, signing_key)
+    return doc
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """The on-disk text of ``audit.json``: sorted keys, two-space indent, a final newline."""
+    return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

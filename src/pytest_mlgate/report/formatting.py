@@ -1,0 +1,41 @@
+"""Number and rule formatting shared by the terminal, markdown and HTML writers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def format_number(value: Any) -> str:
+    """A figure for people: integers with separators, floats with four significant digits."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def format_observed(check: dict[str, Any]) -> str:
+    text = format_number(check.get("observed"))
+    interval = check.get("interval")
+    if interval:
+        text += f" [{format_number(interval[0])}, {format_number(interval[1])}]"
+    return text
+
+
+def format_threshold(threshold: dict[str, Any]) -> str:
+    """``{"min": 0.8, "max_fraction": 0}`` as ``min 0.8, max_fraction 0``."""
+    parts = []
+    for key, value in threshold.items():
+        if isinstance(value, list | tuple):
+            shown = ", ".join(str(v) for v in value[:4]) + (", …" if len(value) > 4 else "")
+            parts.append(f"{key} [{shown}]")
+        elif isinstance(value, dict):
+            shown = ", ".join(f"{k}={v}" for k, v in list(value.items())[:4])
+            parts.append(f"{key} {{{shown}{', …' if len(value) > 4 else ''}}}")
+        else:
+            parts.append(f"{key} {format_number(value) if isinstance(value, int | float) else value}")
+    return ", ".join(parts) if parts else "—"

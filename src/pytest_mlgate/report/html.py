@@ -1,0 +1,102 @@
+"""HTML artifacts: Jinja2 over ``templates/``, server-side only (no JavaScript).
+
+Templates are looked up in the user's folder (ini ``mlgate_template_dir``) first, then in the
+templates shipped inside the wheel (``pytest_mlgate/templates``), then in the source checkout's
+top-level ``templates/`` (editable installs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..results import CATEGORIES, STATUSES
+from .formatting import format_number, format_observed, format_threshold
+
+CATEGORY_LABELS = {
+    "data_quality": "Data quality",
+    "performance": "Performance",
+    "fairness": "Fairness",
+    "drift": "Drift",
+    "governance": "Governance",
+}
+STATUS_ORDER = {"error": 0, "failed": 1, "insufficient": 2, "warned": 3, "passed": 4}
+
+
+def packaged_template_dir() -> Path:
+    """The folder holding the default templates, in a wheel or in a source checkout."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "templates", here.parent.parent / "templates"):
+        if (candidate / "audit.html.j2").is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"pytest-mlgate's templates were not found next to {here}; the installation is broken."
+    )
+
+
+def environment(user_dir: Path | None = None) -> Any:
+    import jinja2
+
+    search = [str(user_dir)] if user_dir is not None else []
+    search.append(str(packaged_template_dir()))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["number"] = format_number
+    env.filters["observed"] = format_observed
+    env.filters["rule"] = format_threshold
+    env.globals["category_label"] = lambda name: CATEGORY_LABELS.get(name, name)
+    return env
+
+
+def audit_context(doc: dict[str, Any]) -> dict[str, Any]:
+    """Group checks by category, then by test; blocking ones first in the verdict."""
+    checks = doc["checks"]
+    order = {name: i for i, name in enumerate(CATEGORIES)}
+    categories: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for c in checks:
+        categories.setdefault(c["category"], {}).setdefault(c["nodeid"], []).append(c)
+    grouped = []
+    for name in sorted(categories, key=lambda n: order.get(n, 99)):
+        tests = categories[name]
+        counts = dict.fromkeys(STATUSES, 0)
+        for items in tests.values():
+            for c in items:
+                counts[c["status"]] += 1
+        grouped.append(
+            {
+                "name": name,
+                "label": CATEGORY_LABELS.get(name, name),
+                "counts": counts,
+                "tests": [{"nodeid": k, "checks": v} for k, v in tests.items()],
+            }
+        )
+    from ..results import is_blocking
+
+    deciding = sorted(
+        (c for c in checks if is_blocking(c["status"], c["severity"])),
+        key=lambda c: (STATUS_ORDER[c["status"]], order.get(c["category"], 99)),
+    )
+    attention = sorted(
+        (c for c in checks if c["status"] != "passed" and not is_blocking(c["status"], c["severity"])),
+        key=lambda c: (STATUS_ORDER[c["status"]], order.get(c["category"], 99)),
+    )
+    return {
+        "doc": doc,
+        "run": doc["run"],
+        "summary": doc["summary"],
+        "model": doc.get("model") or {},
+        "categories": grouped,
+        "deciding": deciding,
+        "attention": attention,
+        "statuses": STATUSES,
+    }
+
+
+def render_audit(doc: dict[str, Any], user_dir: Path | None = None) -> str:
+    return environment(user_dir).get_template("audit.html.j2").render(**audit_context(doc))
