@@ -213,12 +213,12 @@ def failure_message(blocking: list[CheckResult]) -> str:
     """One readable message for every blocking check of a test phase."""
     n = len(blocking)
     lines = [f"mlgate: {n} blocking check{'s' if n > 1 else ''} did not pass"]
+    from .report.formatting import format_observed, format_threshold
+
     for r in blocking:
-        observed = "undefined" if r.observed is None else f"{r.observed:.6g}"
-        interval = f" [{r.interval[0]:.4g}, {r.interval[1]:.4g}]" if r.interval else ""
         lines.append(
             f"  {r.status.upper():<12} {r.category} · {r.subject} · {r.name}: "
-            f"observed {observed}{interval}, rule {r.threshold}"
+            f"observed {format_observed(r.to_dict())} (rule: {format_threshold(r.threshold)})"
         )
         lines.append(f"               {r.message}")
     return "\n".join(lines)

@@ -507,7 +507,9 @@ class DataChecks:
                 f"({len(df):,} rows)."
                 if not violations
                 else f"{violations:,} rows repeat an earlier key; repeated keys include "
-                f"{_preview(examples)}. Deduplicate upstream or fix the key."
+                f"{_preview(examples, 2)}."
+                + (" Deduplicate upstream or fix the key." if violations > max_count else
+                   f" Within the allowed {max_count:,}.")
             )
             return Outcome(
                 ok=violations <= max_count,
@@ -553,7 +555,9 @@ class DataChecks:
                 f"No duplicate rows among {len(df):,}."
                 if not violations
                 else f"{violations:,} of {len(df):,} rows ({_pct(violations / len(df))}) repeat "
-                f"an earlier row (row index e.g. {_preview(examples)}). Deduplicate upstream."
+                f"an earlier row (row index e.g. {_preview(examples)})."
+                + (" Deduplicate upstream." if violations > max_count else
+                   f" Within the allowed {max_count:,}.")
             )
             return Outcome(
                 ok=violations <= max_count,
@@ -609,8 +613,8 @@ class DataChecks:
                 f"No key of {self.name} ({len(df):,} rows) occurs in {other_name}."
                 if not violations
                 else f"{violations:,} rows of {self.name} share their key with {other_name} "
-                f"(e.g. {_preview(examples)}): the evaluation is contaminated. Split by key "
-                "before training."
+                f"(e.g. {_preview(examples, 2)}): an evaluation on them is contaminated. Split "
+                "by key before training."
             )
             if differing:
                 message += f" Key dtypes differ between the frames: {_preview(differing)}."
