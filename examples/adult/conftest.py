@@ -28,3 +28,42 @@ def test():
 def raw_train():
     """Adult's training file exactly as published (``?`` marks missing values)."""
     return load_adult("train", raw=True)
+
+
+CATEGORICAL = ["workclass", "education", "marital_status", "occupation", "relationship",
+               "race", "sex", "native_country"]
+NUMERIC = ["age", "fnlwgt", "education_num", "capital_gain", "capital_loss", "hours_per_week"]
+
+
+@pytest.fixture(scope="session")
+def model(train):
+    """A gradient-boosted income classifier trained on Adult's training file (seeded)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OrdinalEncoder
+
+    encode = ColumnTransformer(
+        [("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                encoded_missing_value=-1), CATEGORICAL)],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    )
+    clf = HistGradientBoostingClassifier(
+        categorical_features=list(range(len(CATEGORICAL))), max_iter=200, random_state=0
+    )
+    pipeline = make_pipeline(encode, clf)
+    pipeline.fit(train[CATEGORICAL + NUMERIC], train["target"])
+    return pipeline
+
+
+@pytest.fixture(scope="session")
+def scores(model, test):
+    """The model's probability of income >50K on the test file."""
+    return model.predict_proba(test[CATEGORICAL + NUMERIC])[:, 1]
+
+
+@pytest.fixture(scope="session")
+def predictions(scores):
+    """Labels at the 0.5 threshold."""
+    return (scores >= 0.5).astype("int64")

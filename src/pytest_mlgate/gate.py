@@ -31,6 +31,10 @@ from .results import (
 if TYPE_CHECKING:
     from .card import Card
     from .checks.data_quality import DataChecks
+    from .checks.drift import DriftChecks
+    from .checks.fairness import FairnessChecks
+    from .checks.performance import PerformanceChecks
+    from .profile import Profile
     from .session import Settings
 
 
@@ -238,3 +242,103 @@ class Gate:
         from .checks.data_quality import DataChecks
 
         return DataChecks(self._recorder, df, name=name)
+
+    def performance(
+        self,
+        y_true: Any,
+        y_pred: Any = None,
+        y_score: Any = None,
+        *,
+        name: str = "performance",
+        task: str = "auto",
+        sample_weight: Any = None,
+        pos_label: Any = None,
+    ) -> PerformanceChecks:
+        """Performance checks on one set of predictions.
+
+        >>> perf = mlgate.performance(y_test, y_pred=pred, y_score=score)  # doctest: +SKIP
+        >>> perf.expect("roc_auc", min=0.85, confidence=0.95)               # doctest: +SKIP
+        """
+        from .checks.performance import PerformanceChecks
+
+        return PerformanceChecks(
+            self._recorder,
+            self._settings,
+            y_true,
+            y_pred=y_pred,
+            y_score=y_score,
+            name=name,
+            task=task,
+            sample_weight=sample_weight,
+            pos_label=pos_label,
+        )
+
+    def fairness(
+        self,
+        y_true: Any,
+        y_pred: Any,
+        *,
+        sensitive_features: Any,
+        y_score: Any = None,
+        name: str = "fairness",
+        min_group_size: int = 30,
+        expected_groups: dict[str, list[Any]] | None = None,
+        pos_label: Any = None,
+        missing_group: str = "error",
+    ) -> FairnessChecks:
+        """Fairness checks across the groups of one or more sensitive features.
+
+        >>> fair = mlgate.fairness(y_test, pred, sensitive_features=test[["sex"]])  # doctest: +SKIP
+        >>> fair.expect_ratio("selection_rate", min=0.8)                              # doctest: +SKIP
+        """
+        from .checks.fairness import FairnessChecks
+
+        return FairnessChecks(
+            self._recorder,
+            self._settings,
+            y_true,
+            y_pred,
+            sensitive_features=sensitive_features,
+            y_score=y_score,
+            name=name,
+            min_group_size=min_group_size,
+            expected_groups=expected_groups,
+            pos_label=pos_label,
+            missing_group=missing_group,
+        )
+
+    def drift(
+        self,
+        reference: Any,
+        current: Any,
+        *,
+        name: str = "drift",
+        columns: list[Any] | None = None,
+        categorical: list[Any] | None = None,
+    ) -> DriftChecks:
+        """Drift checks between reference data (a frame or a saved Profile) and current data.
+
+        >>> drift = mlgate.drift(train, prod, name="prod-vs-train")   # doctest: +SKIP
+        >>> drift.expect_no_drift()                                   # doctest: +SKIP
+        """
+        from .checks.drift import DriftChecks
+
+        return DriftChecks(
+            self._recorder,
+            self._settings,
+            reference,
+            current,
+            name=name,
+            columns=columns,
+            categorical=categorical,
+        )
+
+    def profile(self, df: Any, *, name: str = "profile") -> Profile:
+        """Build and record a reference :class:`Profile` of ``df`` (no raw rows kept).
+
+        >>> ref = mlgate.profile(train, name="train")   # doctest: +SKIP
+        >>> ref.save("profiles/train.json")             # doctest: +SKIP
+        """
+        from .checks.drift import record_profile
+
+        return record_profile(self._recorder, df, name=name)

@@ -295,6 +295,7 @@ class ReportHooks:
                 "packages": loaded_packages(),
             }
             return
+        state.write_baselines()
         if not state.should_write():
             return
         partial = exitstatus in (

@@ -173,6 +173,22 @@ class MlgateSession:
             run["crashed_workers"] = sorted(self.collector.crashed_workers)
         return run
 
+    def write_baselines(self) -> list[Path]:
+        """Under ``--mlgate-update-baselines``: write the figures that checks asked to store
+        (``details["baseline_update"]``). Only the controller writes, once per session."""
+        updates = [
+            c["details"]["baseline_update"]
+            for c in self.collector.ordered_checks()
+            if isinstance(c.get("details", {}).get("baseline_update"), dict)
+        ]
+        if not updates or not self.settings.update_baselines:
+            return []
+        from .baselines import write_updates
+
+        return write_updates(
+            self.settings.baseline_dir, updates, commit=git_state(self.settings.rootdir)["commit"]
+        )
+
     def write_report(self, *, partial: bool) -> Path:
         """Build ``audit.json``, ``audit.html`` and ``summary.md`` and write them atomically."""
         from .report.audit import build_document, dumps
