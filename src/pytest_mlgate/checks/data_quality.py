@@ -506,7 +506,8 @@ class DataChecks:
                 f"Every key {'value' if len(cols) == 1 else 'combination'} is unique "
                 f"({len(df):,} rows)."
                 if not violations
-                else f"{violations:,} rows repeat an earlier key; repeated keys include "
+                else f"{violations:,} {'rows repeat' if violations > 1 else 'row repeats'} an "
+                f"earlier key; repeated keys include "
                 f"{_preview(examples, 2)}."
                 + (" Deduplicate upstream or fix the key." if violations > max_count else
                    f" Within the allowed {max_count:,}.")
@@ -805,9 +806,10 @@ def _out_of_fold_rate(s: pd.Series, y: np.ndarray) -> np.ndarray:
     fold_cnt = np.bincount(flat, minlength=LEAKAGE_FOLDS * ncat).reshape(LEAKAGE_FOLDS, ncat)
     train_sum = fold_sum.sum(axis=0)[None, :] - fold_sum
     train_cnt = fold_cnt.sum(axis=0)[None, :] - fold_cnt
-    prior = (y.sum() - fold_sum.sum(axis=1)) / np.maximum(n - fold_cnt.sum(axis=1), 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.where(train_cnt > 0, train_sum / np.maximum(train_cnt, 1), prior[:, None])
+    # A category unseen in the other folds gets the overall rate: the same for every such
+    # row, so an identifier carries no ranking information.
+    prior = float(y.mean())
+    rate = np.where(train_cnt > 0, train_sum / np.maximum(train_cnt, 1), prior)
     return rate[fold, codes]
 
 

@@ -1,0 +1,283 @@
+"""Data-quality figures against plain pandas computations on real data, and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import roc_auc_score
+
+from pytest_mlgate.checks.data_quality import DataChecks, leakage_scores
+from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
+
+
+def checks(df, name="data") -> DataChecks:
+    recorder = Recorder(GateSettings(nodeid="t.py::t", markers={}), TestRecord("t.py::t"))
+    return DataChecks(recorder, df, name=name)
+
+
+REAL = ["adult", "adult_raw", "german"]
+
+
+@pytest.fixture(params=REAL)
+def frame(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_not_null_matches_pandas(frame):
+    r = checks(frame).expect_not_null(max_fraction=0.05)
+    nulls = frame.isna().sum()
+    assert r.observed == nulls.max() / len(frame)
+    assert r.details["violations"] == nulls.max()
+    assert r.status == ("passed" if (nulls / len(frame)).max() <= 0.05 else "failed")
+    for col, v in r.details["columns"].items():
+        assert v["nulls"] == nulls[col]
+    assert len(r.details["examples"]) <= 5
+
+
+@pytest.mark.parametrize(
+    ("column", "low", "high"),
+    [("age", 20, 60), ("hours_per_week", 10, 80), ("capital_gain", None, 5000)],
+)
+def test_between_matches_pandas(adult, column, low, high):
+    r = checks(adult).expect_between(column, min=low, max=high, max_fraction=0.5)
+    s = adult[column].dropna()
+    bad = pd.Series(False, index=s.index)
+    if low is not None:
+        bad |= s < low
+    if high is not None:
+        bad |= s > high
+    assert r.details["violations"] == bad.sum()
+    assert r.observed == bad.sum() / len(s)
+    assert set(r.details["examples"]) <= set(s[bad].unique().tolist())
+    assert len(r.details["examples"]) == min(5, s[bad].nunique())
+
+
+def test_between_is_inclusive_and_ignores_nulls():
+    df = pd.DataFrame({"x": [0.0, 1.0, np.nan, 2.0, 3.0]})
+    r = checks(df).expect_between("x", min=0, max=2)
+    assert r.details["violations"] == 1 and r.observed == 0.25 and r.status == "failed"
+
+
+def test_values_in_matches_pandas(german):
+    allowed = ["A11", "A12", "A13"]
+    r = checks(german).expect_values_in("status", allowed, max_fraction=1.0)
+    bad = ~german["status"].isin(allowed)
+    assert r.details["violations"] == bad.sum() == (german["status"] == "A14").sum()
+    assert r.observed == bad.mean()
+    assert r.details["examples"] == ["A14"]
+
+
+def test_unique_single_and_compound(adult):
+    r = checks(adult).expect_unique("fnlwgt", max_count=10**6)
+    assert r.observed == adult["fnlwgt"].duplicated().sum()
+    key = ["age", "fnlwgt", "education"]
+    r2 = checks(adult).expect_unique(key, max_count=10**6)
+    assert r2.observed == adult.duplicated(subset=key).sum()
+    assert all(isinstance(e, list) and len(e) == 3 for e in r2.details["examples"])
+
+
+def test_duplicate_rows_matches_pandas(frame):
+    r = checks(frame).expect_no_duplicate_rows(max_count=100)
+    assert r.observed == frame.duplicated().sum()
+    assert r.details["violations"] == frame.duplicated().sum()
+
+
+def test_row_count(german):
+    assert checks(german).expect_row_count(min=1000).status == "passed"
+    r = checks(german).expect_row_count(min=1001)
+    assert r.status == "failed" and r.observed == 1000 and r.details["violations"] == 1
+    assert checks(german).expect_row_count(min=10, max=999).status == "failed"
+
+
+def test_overlap_matches_pandas(adult, adult_test):
+    key = ["age", "fnlwgt", "education", "sex"]
+    r = checks(adult_test, "test").expect_no_overlap(adult, columns=key, max_count=10**6)
+    merged = adult_test[key].merge(adult[key].drop_duplicates(), how="left", indicator=True)
+    assert r.observed == (merged["_merge"] == "both").sum()
+    single = checks(adult_test).expect_no_overlap(adult, columns="fnlwgt", max_count=10**6)
+    assert single.observed == adult_test["fnlwgt"].isin(adult["fnlwgt"]).sum()
+
+
+def test_columns_and_dtypes(adult):
+    assert checks(adult).expect_columns(["age", "sex"]).status == "passed"
+    r = checks(adult).expect_columns(["age", "salary", "bonus"])
+    assert r.status == "failed" and r.details["missing"] == ["salary", "bonus"]
+    assert r.observed == 2
+    exact = checks(adult).expect_columns(["age", "sex"], exact=True)
+    assert exact.status == "failed" and len(exact.details["unexpected"]) == adult.shape[1] - 2
+    ordered = checks(adult).expect_columns(["sex", "age"], ordered=True)
+    assert ordered.status == "failed" and not ordered.details["order_ok"]
+    kinds = {"age": "integer", "fnlwgt": "numeric", "sex": "string", "target": "integer"}
+    assert checks(adult).expect_dtypes(kinds).status == "passed"
+    bad = checks(adult).expect_dtypes({"age": "float", "sex": "category"})
+    assert bad.status == "failed" and bad.observed == 2
+    assert bad.details["mismatched"]["age"] == "int64"
+
+
+@pytest.mark.parametrize(
+    ("series", "kind"),
+    [
+        (pd.Series([1, 2], dtype="Int64"), "integer"),
+        (pd.Series([1.5, None]), "float"),
+        (pd.Series([True, False]), "bool"),
+        (pd.Series(["a", None], dtype=object), "string"),
+        (pd.Series(["a", "b"], dtype="string"), "string"),
+        (pd.Series(["a", "b"], dtype="category"), "category"),
+        (pd.to_datetime(pd.Series(["2024-01-01", None])), "datetime"),
+    ],
+)
+def test_dtype_kinds(series, kind):
+    df = pd.DataFrame({"c": series})
+    assert checks(df).expect_dtypes({"c": kind}).status == "passed"
+    others = {"integer", "float", "bool", "category", "datetime"} - {kind}
+    if kind == "integer":
+        others -= {"numeric"}
+    for other in others:
+        assert checks(df).expect_dtypes({"c": other}).status == "failed", other
+
+
+def test_consistent_missing_on_the_raw_adult_file(adult_raw):
+    r = checks(adult_raw).expect_consistent_missing()
+    expected = (adult_raw == "?").sum()
+    assert r.observed == expected.sum() == 1836 + 1843 + 583
+    assert r.details["columns"] == {
+        c: {"'?'": int(n)} for c, n in expected.items() if n
+    }
+    assert r.status == "failed" and "na_values" in r.message
+
+
+def test_consistent_missing_mixed_tokens():
+    df = pd.DataFrame(
+        {
+            "city": ["Paris", "", " NA ", None, "null", "Lyon"],
+            "income": [100.0, -999.0, np.nan, 50.0, -999.0, 10.0],
+            "flag": [True, False, True, True, False, True],
+        }
+    )
+    r = checks(df).expect_consistent_missing()
+    assert r.observed == 5
+    assert r.details["columns"]["city"] == {"''": 1, "' NA '": 1, "'null'": 1}
+    assert r.details["columns"]["income"] == {"-999": 2}
+    assert sorted(r.details["mixed_with_nulls"]) == ["city", "income"]
+    custom = checks(df).expect_consistent_missing(["city"], tokens=["Lyon"])
+    assert custom.observed == 1
+
+
+def test_leakage_scores_match_sklearn(adult):
+    features = ["age", "education_num", "hours_per_week", "capital_gain"]
+    scores, kind, _ = leakage_scores(adult, "target", features)
+    assert kind == "roc_auc"
+    for col in features:
+        auc = roc_auc_score(adult["target"], adult[col])
+        assert scores[col] == pytest.approx(max(auc, 1 - auc), abs=1e-12)
+
+
+def test_leakage_categorical_uses_out_of_fold_rates(adult):
+    df = adult.copy()
+    df["row_id"] = [f"id{i}" for i in range(len(df))]  # an identifier, not a leak
+    df["leak"] = np.where(df["target"] == 1, "yes", "no")  # a categorical copy of the target
+    r = checks(df).expect_no_leakage("target", columns=["row_id", "leak", "relationship"])
+    assert r.status == "failed" and r.details["examples"] == ["leak"]
+    assert r.details["scores"]["leak"] == pytest.approx(1.0)
+    assert r.details["scores"]["row_id"] == pytest.approx(0.5, abs=1e-9)
+    # relationship: out-of-fold category rates give nearly the in-sample AUC
+    rate = df.groupby("relationship")["target"].transform("mean")
+    in_sample = roc_auc_score(df["target"], rate)
+    assert r.details["scores"]["relationship"] == pytest.approx(in_sample, abs=0.005)
+
+
+def test_leakage_numeric_target_uses_spearman(german):
+    from scipy.stats import spearmanr
+
+    r = checks(german).expect_no_leakage("amount", columns=["duration", "age"], max_score=0.99)
+    assert r.details["method"] == "spearman"
+    rho = spearmanr(german["duration"], german["amount"]).statistic
+    assert r.details["scores"]["duration"] == pytest.approx(abs(rho), abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.integers(-50, 50)), min_size=1, max_size=60),
+    st.integers(-60, 60),
+    st.integers(-60, 60),
+)
+def test_between_property(values, a, b):
+    low, high = min(a, b), max(a, b)
+    s = pd.Series(values, dtype="float64")
+    r = checks(pd.DataFrame({"x": s})).expect_between("x", min=low, max=high)
+    nonnull = s.dropna()
+    if nonnull.empty:
+        assert r.status == "insufficient" and r.observed is None
+    else:
+        bad = ((nonnull < low) | (nonnull > high)).sum()
+        assert r.details["violations"] == bad
+        assert r.observed == bad / len(nonnull)
+        assert r.status == ("passed" if bad == 0 else "failed")
+
+
+# -- bad input ------------------------------------------------------------------------------
+
+
+def test_non_frame_is_an_error_naming_the_argument():
+    dq = checks([1, 2, 3], "numbers")
+    results = dq._recorder.record.results
+    assert results[0][1].status == "error"
+    assert "mlgate.data('numbers'): df: expected a pandas DataFrame" in results[0][1].message
+    later = dq.expect_not_null()
+    assert later.status == "error" and later.message == results[0][1].message
+
+
+def test_arrow_table_is_converted():
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table({"x": [1, 2, 2]})
+    assert checks(table).expect_unique("x").observed == 1
+
+
+def test_empty_frame_is_an_error():
+    r = checks(pd.DataFrame({"a": []})).expect_row_count(min=1)
+    assert r.status == "error" and "the frame is empty (0 rows x 1 columns)" in r.message
+
+
+def test_missing_column_is_an_error_naming_the_column(adult):
+    r = checks(adult).expect_between("salary", min=0)
+    assert r.status == "error" and r.message.startswith("column: no such column 'salary'")
+    r = checks(adult).expect_not_null(["age", "salary"])
+    assert r.status == "error" and "columns: no such column 'salary'" in r.message
+
+
+def test_unknown_dtype_kind_is_an_error(adult):
+    r = checks(adult).expect_dtypes({"age": "int"})
+    assert r.status == "error"
+    assert "dtypes: unknown dtype kind 'int' for column 'age'" in r.message
+    assert "integer, float, numeric" in r.message
+
+
+def test_null_in_key_column_is_an_error():
+    df = pd.DataFrame({"id": [1.0, None, 2.0]})
+    r = checks(df).expect_unique("id")
+    assert r.status == "error" and "key column 'id' has 1 null" in r.message
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda dq: dq.expect_not_null(max_fraction=1.5), "max_fraction"),
+        (lambda dq: dq.expect_unique("a", max_count=-1), "max_count"),
+        (lambda dq: dq.expect_between("a"), "min/max"),
+        (lambda dq: dq.expect_between("a", min="x"), "column"),
+        (lambda dq: dq.expect_values_in("a", []), "values"),
+        (lambda dq: dq.expect_no_overlap(42, columns="a"), "other"),
+        (lambda dq: dq.expect_no_leakage("a", max_score=2), "max_score"),
+        (lambda dq: dq.expect_row_count(min="10"), "min"),
+        (lambda dq: dq.expect_row_count(min=1, severity="loud"), "severity"),
+    ],
+)
+def test_bad_arguments_are_errors_naming_the_argument(call, argument):
+    dq = checks(pd.DataFrame({"a": [1, 2, 3], "b": [0, 1, 0]}))
+    r = call(dq)
+    assert r.status == "error"
+    assert r.message.startswith(f"{argument}:"), r.message
+    assert r.observed is None
