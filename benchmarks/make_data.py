@@ -32,6 +32,7 @@ In code:
   from make_data import load, FEATURES, NUMERIC, CATEGORICAL
   ref, cur = load(10000)
 """
+
 from __future__ import annotations
 
 import os
@@ -157,8 +158,11 @@ def ensure(n: int) -> None:
             tmp = p + ".tmp"
             df.to_parquet(tmp, index=False)
             os.replace(tmp, p)
-            print(f"wrote {p} ({os.path.getsize(p)/2**20:.1f} MiB) in {time.perf_counter()-t0:.1f}s",
-                  file=sys.stderr)
+            print(
+                f"wrote {p} ({os.path.getsize(p) / 2**20:.1f} MiB) "
+                f"in {time.perf_counter() - t0:.1f}s",
+                file=sys.stderr,
+            )
 
 
 def load(n: int):

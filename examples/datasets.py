@@ -16,15 +16,44 @@ import pandas as pd
 DATA = Path(__file__).resolve().parent / "data"
 
 ADULT_COLUMNS = [
-    "age", "workclass", "fnlwgt", "education", "education_num", "marital_status",
-    "occupation", "relationship", "race", "sex", "capital_gain", "capital_loss",
-    "hours_per_week", "native_country", "income",
+    "age",
+    "workclass",
+    "fnlwgt",
+    "education",
+    "education_num",
+    "marital_status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "capital_gain",
+    "capital_loss",
+    "hours_per_week",
+    "native_country",
+    "income",
 ]
 GERMAN_COLUMNS = [
-    "status", "duration", "credit_history", "purpose", "amount", "savings",
-    "present_employment", "installment_rate", "status_sex", "other_debtors",
-    "residence_since", "property", "age", "installment_plans", "housing",
-    "existing_credits", "job", "people_liable", "telephone", "foreign_worker", "credit",
+    "status",
+    "duration",
+    "credit_history",
+    "purpose",
+    "amount",
+    "savings",
+    "present_employment",
+    "installment_rate",
+    "status_sex",
+    "other_debtors",
+    "residence_since",
+    "property",
+    "age",
+    "installment_plans",
+    "housing",
+    "existing_credits",
+    "job",
+    "people_liable",
+    "telephone",
+    "foreign_worker",
+    "credit",
 ]
 
 
@@ -55,8 +84,9 @@ def load_adult(split: str = "train", *, raw: bool = False) -> pd.DataFrame:
 def load_german_credit() -> pd.DataFrame:
     """German credit (1,000 rows) with readable codes: ``sex`` and ``age_band`` derived from
     attributes 9 and 13; ``target`` is 1 for good credit."""
-    df = pd.read_csv(DATA / "german_credit" / "german.data", sep=" ", header=None,
-                     names=GERMAN_COLUMNS)
+    df = pd.read_csv(
+        DATA / "german_credit" / "german.data", sep=" ", header=None, names=GERMAN_COLUMNS
+    )
     maps = json.loads((DATA / "german_credit" / "values_maps.json").read_text())
     df["sex"] = df["status_sex"].map(lambda code: maps["status_sex"][code].split(" :")[0])
     df["age_band"] = pd.cut(df["age"], bins=[0, 25, 40, 120], labels=["<=25", "26-40", ">40"])

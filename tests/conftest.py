@@ -18,8 +18,13 @@ from datasets import load_adult, load_german_credit  # noqa: E402
 @pytest.fixture(autouse=True)
 def _no_ci_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Inner pytest runs must not append to the real CI job summary or sign with a real key."""
-    for name in ("GITHUB_STEP_SUMMARY", "GITHUB_ACTIONS", "CI", "MLGATE_SIGNING_KEY",
-                 "SOURCE_DATE_EPOCH"):
+    for name in (
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_ACTIONS",
+        "CI",
+        "MLGATE_SIGNING_KEY",
+        "SOURCE_DATE_EPOCH",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -143,9 +143,7 @@ def test_consistent_missing_on_the_raw_adult_file(adult_raw):
     r = checks(adult_raw).expect_consistent_missing()
     expected = (adult_raw == "?").sum()
     assert r.observed == expected.sum() == 1836 + 1843 + 583
-    assert r.details["columns"] == {
-        c: {"'?'": int(n)} for c, n in expected.items() if n
-    }
+    assert r.details["columns"] == {c: {"'?'": int(n)} for c, n in expected.items() if n}
     assert r.status == "failed" and "na_values" in r.message
 
 

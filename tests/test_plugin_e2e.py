@@ -58,7 +58,11 @@ def test_soft_failures_are_reported_together_in_the_call_phase(pytester: pytest.
     doc = read_audit(pytester)
     assert doc["summary"]["gate"] == "failed"
     assert doc["summary"]["counts"] == {
-        "passed": 3, "failed": 2, "warned": 1, "insufficient": 0, "error": 0,
+        "passed": 3,
+        "failed": 2,
+        "warned": 1,
+        "insufficient": 0,
+        "error": 0,
     }
     by_name = {c["name"]: c for c in doc["checks"]}
     between = by_name["age in [0, 120]"]
@@ -66,13 +70,20 @@ def test_soft_failures_are_reported_together_in_the_call_phase(pytester: pytest.
     assert between["details"]["violations"] == 1
     assert between["details"]["examples"] == [150.0]
     assert between["markers"] == {
-        "requirement": "REQ-1", "owner": "team-a", "categories": ["data_quality"],
+        "requirement": "REQ-1",
+        "owner": "team-a",
+        "categories": ["data_quality"],
     }
     assert by_name["sex in {F, M}"]["status"] == "warned"
     assert by_name["row count >= 2"]["markers"] == {}
     assert doc["datasets"] == [
-        {"name": "people", "role": "data", "rows": 4, "columns": 3,
-         "sha256": doc["datasets"][0]["sha256"]}
+        {
+            "name": "people",
+            "role": "data",
+            "rows": 4,
+            "columns": 3,
+            "sha256": doc["datasets"][0]["sha256"],
+        }
     ]
     assert doc["datasets"][0]["sha256"].startswith("sha256:")
     assert doc["digest"] == compute_digest(doc)
@@ -289,7 +300,9 @@ def test_github_step_summary_is_appended(
     assert text.endswith((pytester.path / "mlgate-report" / "summary.md").read_text("utf-8"))
 
 
-def test_signature_and_hash_chain(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_signature_and_hash_chain(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytester.makepyfile(test_gate=GATE)
     pytester.runpytest("-p", "no:cacheprovider")
     first = read_audit(pytester)
@@ -313,8 +326,10 @@ def test_source_date_epoch_gives_byte_identical_artifacts(
         pytester.runpytest("-p", "no:cacheprovider")
         (pytester.path / "mlgate-report").rename(pytester.path / folder)
         outputs.append(
-            {name: (pytester.path / folder / name).read_bytes()
-             for name in ("audit.json", "audit.html", "summary.md")}
+            {
+                name: (pytester.path / folder / name).read_bytes()
+                for name in ("audit.json", "audit.html", "summary.md")
+            }
         )
     assert outputs[0] == outputs[1]
     doc = json.loads(outputs[0]["audit.json"])

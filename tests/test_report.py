@@ -32,35 +32,65 @@ EXTERNAL = re.compile(
 
 def make_check(**overrides) -> dict:
     base = dict(
-        category="data_quality", name="age in [0, 120]", subject="train",
-        nodeid="test_gate.py::test_x", status="failed", severity="block", observed=0.25,
-        threshold={"min": 0, "max": 120}, interval=None, message="1 of 4 values.",
-        markers={}, details={"violations": 1, "examples": [150]},
+        category="data_quality",
+        name="age in [0, 120]",
+        subject="train",
+        nodeid="test_gate.py::test_x",
+        status="failed",
+        severity="block",
+        observed=0.25,
+        threshold={"min": 0, "max": 120},
+        interval=None,
+        message="1 of 4 values.",
+        markers={},
+        details={"violations": 1, "examples": [150]},
     )
     base.update(overrides)
     return CheckResult(**base).to_dict()
 
 
 def document(checks: list[dict], **kw) -> dict:
-    run = {"time": "2024-01-01T00:00:00+00:00", "git": {"commit": None, "branch": None,
-           "dirty": None}, "python": "3.11", "platform": "linux", "packages": {"pytest": "9"},
-           "pytest_args": [], "seed": 0}
-    return build_document(run=run, model=kw.get("model", {"facts": {}, "notes": {}}),
-                          datasets=kw.get("datasets", []), checks=checks, partial=False,
-                          previous_digest=None, signing_key=kw.get("key"))
+    run = {
+        "time": "2024-01-01T00:00:00+00:00",
+        "git": {"commit": None, "branch": None, "dirty": None},
+        "python": "3.11",
+        "platform": "linux",
+        "packages": {"pytest": "9"},
+        "pytest_args": [],
+        "seed": 0,
+    }
+    return build_document(
+        run=run,
+        model=kw.get("model", {"facts": {}, "notes": {}}),
+        datasets=kw.get("datasets", []),
+        checks=checks,
+        partial=False,
+        previous_digest=None,
+        signing_key=kw.get("key"),
+    )
 
 
 def test_hostile_text_is_escaped_everywhere():
     check = make_check(
-        name=f"{HOSTILE} in [0, 1]", subject=HOSTILE, nodeid=f"test_x.py::test[{HOSTILE}]",
-        message=HOSTILE, threshold={HOSTILE: HOSTILE},
+        name=f"{HOSTILE} in [0, 1]",
+        subject=HOSTILE,
+        nodeid=f"test_x.py::test[{HOSTILE}]",
+        message=HOSTILE,
+        threshold={HOSTILE: HOSTILE},
         details={"columns": {HOSTILE: {"nulls": 1}}, "examples": [HOSTILE]},
         markers={"requirement": HOSTILE},
     )
     doc = document(
         [check],
-        datasets=[{"name": HOSTILE, "role": HOSTILE, "rows": 1, "columns": 1,
-                   "sha256": "sha256:" + "0" * 64}],
+        datasets=[
+            {
+                "name": HOSTILE,
+                "role": HOSTILE,
+                "rows": 1,
+                "columns": 1,
+                "sha256": "sha256:" + "0" * 64,
+            }
+        ],
         model={"facts": {"model": {"name": HOSTILE, "version": HOSTILE}}, "notes": {}},
     )
     html = render_audit(doc)
@@ -83,10 +113,17 @@ def test_empty_report_is_small_and_has_a_verdict():
 
 def test_500_checks_stay_under_one_megabyte():
     checks = [
-        make_check(name=f"check {i}", nodeid=f"test_gate.py::test_{i // 10}",
-                   status=("passed", "failed", "warned")[i % 3],
-                   details={"violations": i, "fraction": i / 500, "examples": [1, 2, 3, 4, 5],
-                            "columns": {f"c{j}": {"nulls": j} for j in range(8)}})
+        make_check(
+            name=f"check {i}",
+            nodeid=f"test_gate.py::test_{i // 10}",
+            status=("passed", "failed", "warned")[i % 3],
+            details={
+                "violations": i,
+                "fraction": i / 500,
+                "examples": [1, 2, 3, 4, 5],
+                "columns": {f"c{j}": {"nulls": j} for j in range(8)},
+            },
+        )
         for i in range(500)
     ]
     html = render_audit(document(checks))
@@ -142,9 +179,20 @@ def test_user_template_dir_overrides_a_template(tmp_path):
 def test_templates_ship_in_the_wheel_and_render_from_it(tmp_path):
     pytest.importorskip("hatchling")
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "-w", str(tmp_path / "dist"), str(ROOT)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     wheel = next((tmp_path / "dist").glob("pytest_mlgate-*.whl"))
@@ -166,8 +214,12 @@ def test_templates_ship_in_the_wheel_and_render_from_it(tmp_path):
         " 'model': {}})))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
-        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"}, check=False,
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"},
+        check=False,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert int(out.stdout) > 1000
@@ -184,6 +236,5 @@ def test_plugin_import_is_light():
         " if m in sys.modules];"
         "print(','.join(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

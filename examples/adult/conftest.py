@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from datasets import load_adult  # noqa: E402
+from datasets import load_adult
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +30,16 @@ def raw_train():
     return load_adult("train", raw=True)
 
 
-CATEGORICAL = ["workclass", "education", "marital_status", "occupation", "relationship",
-               "race", "sex", "native_country"]
+CATEGORICAL = [
+    "workclass",
+    "education",
+    "marital_status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "native_country",
+]
 NUMERIC = ["age", "fnlwgt", "education_num", "capital_gain", "capital_loss", "hours_per_week"]
 
 
@@ -44,8 +52,15 @@ def model(train):
     from sklearn.preprocessing import OrdinalEncoder
 
     encode = ColumnTransformer(
-        [("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
-                                encoded_missing_value=-1), CATEGORICAL)],
+        [
+            (
+                "cat",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-1
+                ),
+                CATEGORICAL,
+            )
+        ],
         remainder="passthrough",
         verbose_feature_names_out=False,
     )

@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .errors import MlgateError, MlgateInputError
+    from .profile import Profile
     from .results import CheckResult
 
-__all__ = ["CheckResult", "MlgateError", "MlgateInputError"]
+__all__ = ["CheckResult", "MlgateError", "MlgateInputError", "Profile"]
 
 _LAZY = {
     "CheckResult": ("pytest_mlgate.results", "CheckResult"),
     "MlgateError": ("pytest_mlgate.errors", "MlgateError"),
     "MlgateInputError": ("pytest_mlgate.errors", "MlgateInputError"),
+    "Profile": ("pytest_mlgate.profile", "Profile"),
 }
 
 

@@ -7,7 +7,6 @@ analyses are generated from the checks; the other sections come from the TOML fi
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,8 @@ SECTIONS = (
 
 def load_card_facts(path: Path) -> dict[str, Any]:
     """Read ``model_card.toml``; a syntax error names the file and the line."""
+    import tomllib
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -63,14 +64,18 @@ class Card:
         """Append ``text`` to one section of the model card."""
         if section not in SECTIONS:
             raise MlgateInputError(
-                "section", f"unknown model-card section {section!r}.", f"Use one of: {', '.join(SECTIONS)}."
+                "section",
+                f"unknown model-card section {section!r}.",
+                f"Use one of: {', '.join(SECTIONS)}.",
             )
         if not isinstance(text, str) or not text.strip():
             raise MlgateInputError("text", "must be a non-empty string.")
         record = self._recorder.record
         record.notes.append((record.phase, {"section": section, "text": text.strip()}))
 
-    def dataset(self, role: str, df: Any, *, description: str = "", name: str | None = None) -> None:
+    def dataset(
+        self, role: str, df: Any, *, description: str = "", name: str | None = None
+    ) -> None:
         """Record a dataset (rows, columns, sha256 fingerprint) under ``role``, e.g.
         ``"training"`` or ``"evaluation"``."""
         if not isinstance(role, str) or not role.strip():

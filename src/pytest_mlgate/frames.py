@@ -8,7 +8,6 @@ frame object.
 
 from __future__ import annotations
 
-import hashlib
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +64,8 @@ def fingerprint(frame: pd.DataFrame) -> str:
     cached = _FINGERPRINTS.get(key)
     if cached is not None:
         return cached
+    import hashlib
+
     import pandas as pd
 
     digest = hashlib.sha256()

@@ -155,9 +155,7 @@ class Recorder:
 
     def _severity(self, severity: str | None, on_insufficient: str) -> str:
         if severity is not None and severity not in SEVERITIES:
-            raise MlgateInputError(
-                "severity", f"must be 'block' or 'warn', got {severity!r}."
-            )
+            raise MlgateInputError("severity", f"must be 'block' or 'warn', got {severity!r}.")
         if on_insufficient not in SEVERITIES:
             raise MlgateInputError(
                 "on_insufficient", f"must be 'block' or 'warn', got {on_insufficient!r}."
@@ -206,9 +204,7 @@ class Recorder:
         for _, use in self.record.datasets:
             if use.frame is frame and use.name == name and use.role == role:
                 return
-        self.record.datasets.append(
-            (self.record.phase, DatasetUse(name, role, frame, description))
-        )
+        self.record.datasets.append((self.record.phase, DatasetUse(name, role, frame, description)))
 
 
 class Gate:
@@ -288,8 +284,8 @@ class Gate:
     ) -> FairnessChecks:
         """Fairness checks across the groups of one or more sensitive features.
 
-        >>> fair = mlgate.fairness(y_test, pred, sensitive_features=test[["sex"]])  # doctest: +SKIP
-        >>> fair.expect_ratio("selection_rate", min=0.8)                              # doctest: +SKIP
+        >>> fair = mlgate.fairness(y, pred, sensitive_features=test[["sex"]])  # doctest: +SKIP
+        >>> fair.expect_ratio("selection_rate", min=0.8)                        # doctest: +SKIP
         """
         from .checks.fairness import FairnessChecks
 

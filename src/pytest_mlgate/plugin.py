@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .card import Card, load_card_facts
-from .errors import MlgateError, MlgateInputError
-from .gate import Gate, GateSettings, Recorder, TestRecord
-from .results import CATEGORIES, SEVERITIES, CheckResult
-from .session import PAYLOAD_VERSION, MlgateSession, Settings, loaded_packages
+from .results import CATEGORIES, SEVERITIES
+from .session import PAYLOAD_VERSION, MlgateSession, Settings
+
+if TYPE_CHECKING:
+    from .gate import Gate, TestRecord
+    from .results import CheckResult
 
 SESSION_KEY = pytest.StashKey[MlgateSession]()
-RECORD_KEY = pytest.StashKey[TestRecord]()
+RECORD_KEY = pytest.StashKey["TestRecord"]()
 HOOKS_NAME = "mlgate-report-hooks"
 
 CATEGORY_HELP = {
@@ -71,10 +72,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help="seed of every bootstrap (default 0: intervals are reproducible run to run).",
     )
-    parser.addini("mlgate_report_dir", "folder for the mlgate report files", default="mlgate-report")
-    parser.addini("mlgate_baseline_dir", "folder of the committed baselines", default="mlgate-baselines")
+    parser.addini(
+        "mlgate_report_dir", "folder for the mlgate report files", default="mlgate-report"
+    )
+    parser.addini(
+        "mlgate_baseline_dir", "folder of the committed baselines", default="mlgate-baselines"
+    )
     parser.addini("mlgate_card", "the model card TOML file (default model_card.toml)", default="")
-    parser.addini("mlgate_template_dir", "a folder of templates overriding the defaults", default="")
+    parser.addini(
+        "mlgate_template_dir", "a folder of templates overriding the defaults", default=""
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -88,14 +95,15 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = _settings(config)
     facts: dict[str, Any] = {}
     if settings.card_path.is_file():
+        from .card import load_card_facts
+        from .errors import MlgateError
+
         try:
             facts = load_card_facts(settings.card_path)
         except MlgateError as exc:
             raise pytest.UsageError(str(exc)) from exc
     elif settings.card_path_given:
-        raise pytest.UsageError(
-            f"model card {settings.card_path}: no such file (ini mlgate_card)."
-        )
+        raise pytest.UsageError(f"model card {settings.card_path}: no such file (ini mlgate_card).")
     config.stash[SESSION_KEY] = MlgateSession(
         settings, facts, is_worker=hasattr(config, "workerinput")
     )
@@ -142,6 +150,10 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
             dq.expect_not_null(["age"], max_fraction=0.0)
             dq.expect_between("age", min=17, max=90)
     """
+    from .card import Card
+    from .errors import MlgateInputError
+    from .gate import Gate, GateSettings, Recorder, TestRecord
+
     session = request.config.stash[SESSION_KEY]
     item = request.node
     record = item.stash.get(RECORD_KEY, None)
@@ -285,11 +297,15 @@ class ReportHooks:
         if isinstance(facts, dict):
             self.state.collector.packages.update(facts.get("packages", {}))
         if error is not None:
-            self.state.collector.crashed_workers.append(str(output.get("workerid", node.gateway.id)))
+            self.state.collector.crashed_workers.append(
+                str(output.get("workerid", node.gateway.id))
+            )
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         state = self.state
         if state.is_worker:
+            from .session import loaded_packages
+
             self.config.workeroutput["mlgate"] = {  # type: ignore[attr-defined]
                 "v": PAYLOAD_VERSION,
                 "packages": loaded_packages(),

@@ -7,12 +7,9 @@ plain dicts on test reports; session facts of workers arrive through ``workerout
 from __future__ import annotations
 
 import os
-import platform
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +107,7 @@ def loaded_packages() -> dict[str, str]:
 
 def git_state(cwd: Path) -> dict[str, Any]:
     """Commit, branch and whether tracked files have changes (untracked files do not count)."""
+    import subprocess
 
     def git(*args: str) -> str | None:
         try:
@@ -155,6 +153,9 @@ class MlgateSession:
         return self.collector.fixture_used or self.settings.report_dir_given
 
     def run_metadata(self) -> dict[str, Any]:
+        import platform
+        from datetime import UTC, datetime
+
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
         reproducible = epoch is not None and epoch.strip().isdigit()
         moment = float(epoch) if reproducible and epoch else self.started

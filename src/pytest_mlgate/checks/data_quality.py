@@ -27,7 +27,19 @@ CATEGORY = "data_quality"
 MAX_EXAMPLES = 5
 DTYPE_KINDS = ("integer", "float", "numeric", "bool", "string", "category", "datetime")
 MISSING_TOKENS: tuple[str, ...] = (
-    "", "na", "n/a", "nan", "null", "none", "nil", "?", "-", "--", "missing", "#n/a", "undefined",
+    "",
+    "na",
+    "n/a",
+    "nan",
+    "null",
+    "none",
+    "nil",
+    "?",
+    "-",
+    "--",
+    "missing",
+    "#n/a",
+    "undefined",
 )
 MISSING_NUMBERS: tuple[float, ...] = (-999, -9999, -99999)
 LEAKAGE_FOLDS = 5
@@ -121,7 +133,9 @@ class DataChecks:
             if unexpected:
                 parts.append(f"unexpected {len(unexpected)}: {_preview(unexpected)}")
             if not order_ok:
-                parts.append(f"order differs: found {_preview([c for c in have if c in wanted_set])}")
+                parts.append(
+                    f"order differs: found {_preview([c for c in have if c in wanted_set])}"
+                )
             message = (
                 f"All {len(wanted)} expected columns are present"
                 + (" and no others" if exact else "")
@@ -159,14 +173,17 @@ class DataChecks:
         >>> dq.expect_dtypes({"age": "integer", "sex": "category"})   # doctest: +SKIP
         """
         threshold = {"dtypes": dict(dtypes) if isinstance(dtypes, dict) else dtypes}
-        title = "dtypes " + _preview([f"{k}={v}" for k, v in threshold["dtypes"].items()]) if (
-            isinstance(dtypes, dict)
-        ) else "dtypes"
+        title = (
+            "dtypes " + _preview([f"{k}={v}" for k, v in threshold["dtypes"].items()])
+            if (isinstance(dtypes, dict))
+            else "dtypes"
+        )
 
         def compute(df: pd.DataFrame) -> Outcome:
             if not isinstance(dtypes, dict) or not dtypes:
                 raise MlgateInputError(
-                    "dtypes", "expected a non-empty dict of column -> kind, e.g. {'age': 'integer'}."
+                    "dtypes",
+                    "expected a non-empty dict of column -> kind, e.g. {'age': 'integer'}.",
                 )
             unknown = {c: k for c, k in dtypes.items() if k not in DTYPE_KINDS}
             if unknown:
@@ -185,8 +202,10 @@ class DataChecks:
                 f"All {len(dtypes)} columns have the expected dtypes."
                 if not n
                 else "Unexpected dtypes: "
-                + ", ".join(f"{c} is {d}, expected {dtypes_by_str(dtypes)[c]}"
-                            for c, d in list(mismatched.items())[:5])
+                + ", ".join(
+                    f"{c} is {d}, expected {dtypes_by_str(dtypes)[c]}"
+                    for c, d in list(mismatched.items())[:5]
+                )
                 + ". Cast the columns where the data is loaded, or update the expectation."
             )
             return Outcome(
@@ -242,7 +261,9 @@ class DataChecks:
                 _examples(df.index[df[worst].isna()][:MAX_EXAMPLES].tolist()) if worst_count else []
             )
             if not per_column:
-                message = f"No nulls in {len(use)} column{'s' if len(use) > 1 else ''} ({n:,} rows)."
+                message = (
+                    f"No nulls in {len(use)} column{'s' if len(use) > 1 else ''} ({n:,} rows)."
+                )
             else:
                 message = (
                     f"Largest null fraction: {worst} with {worst_count:,} of {n:,} rows "
@@ -312,7 +333,9 @@ class DataChecks:
             total = sum(sum(c.values()) for c in found.values())
             cells = len(df) * len(use)
             if not found:
-                message = f"No missing-value tokens in {len(use)} columns; missing values are nulls."
+                message = (
+                    f"No missing-value tokens in {len(use)} columns; missing values are nulls."
+                )
             else:
                 shown = "; ".join(
                     f"{c}: " + ", ".join(f"{t!s} x{n:,}" for t, n in list(v.items())[:3])
@@ -332,9 +355,7 @@ class DataChecks:
                     "fraction": total / cells if cells else 0.0,
                     "columns": found,
                     "mixed_with_nulls": mixed,
-                    "examples": _examples(
-                        [t for v in found.values() for t in v][:MAX_EXAMPLES]
-                    ),
+                    "examples": _examples([t for v in found.values() for t in v][:MAX_EXAMPLES]),
                 },
             )
 
@@ -346,8 +367,8 @@ class DataChecks:
         self,
         column: Any,
         *,
-        min: Any = None,  # noqa: A002 - the contract's argument name
-        max: Any = None,  # noqa: A002
+        min: Any = None,
+        max: Any = None,
         max_fraction: float = 0.0,
         severity: str | None = None,
         on_insufficient: str = "block",
@@ -415,7 +436,9 @@ class DataChecks:
             bad = ~s.isin(allowed) & s.notna()
             nonnull = int(s.count())
             violations = int(bad.sum())
-            return _share_outcome(s, bad, violations, nonnull, max_fraction, "not in the allowed set")
+            return _share_outcome(
+                s, bad, violations, nonnull, max_fraction, "not in the allowed set"
+            )
 
         return self._run(title, threshold, compute, severity, on_insufficient)
 
@@ -424,8 +447,8 @@ class DataChecks:
     def expect_row_count(
         self,
         *,
-        min: int | None = None,  # noqa: A002
-        max: int | None = None,  # noqa: A002
+        min: int | None = None,
+        max: int | None = None,
         severity: str | None = None,
         on_insufficient: str = "block",
     ) -> CheckResult:
@@ -451,8 +474,10 @@ class DataChecks:
             too_few = low is not None and n < low
             too_many = high is not None and n > high
             message = (
-                f"{n:,} rows, fewer than the minimum {low:,}." if too_few
-                else f"{n:,} rows, more than the maximum {high:,}." if too_many
+                f"{n:,} rows, fewer than the minimum {low:,}."
+                if too_few
+                else f"{n:,} rows, more than the maximum {high:,}."
+                if too_many
                 else f"{n:,} rows."
             )
             if too_few or too_many:
@@ -462,8 +487,12 @@ class DataChecks:
                 ok=not (too_few or too_many),
                 observed=n,
                 message=message,
-                details={"violations": violations, "fraction": 0.0 if not violations else 1.0,
-                         "rows": n, "examples": []},
+                details={
+                    "violations": violations,
+                    "fraction": 0.0 if not violations else 1.0,
+                    "rows": n,
+                    "examples": [],
+                },
             )
 
         return self._run(title, threshold, compute, severity, on_insufficient)
@@ -499,9 +528,7 @@ class DataChecks:
             if violations:
                 repeated = keys[dup]
                 head = repeated.head(200)
-                examples = _examples(
-                    list(dict.fromkeys(_key_values(head)))[:MAX_EXAMPLES]
-                )
+                examples = _examples(list(dict.fromkeys(_key_values(head)))[:MAX_EXAMPLES])
             message = (
                 f"Every key {'value' if len(cols) == 1 else 'combination'} is unique "
                 f"({len(df):,} rows)."
@@ -509,8 +536,11 @@ class DataChecks:
                 else f"{violations:,} {'rows repeat' if violations > 1 else 'row repeats'} an "
                 f"earlier key; repeated keys include "
                 f"{_preview(examples, 2)}."
-                + (" Deduplicate upstream or fix the key." if violations > max_count else
-                   f" Within the allowed {max_count:,}.")
+                + (
+                    " Deduplicate upstream or fix the key."
+                    if violations > max_count
+                    else f" Within the allowed {max_count:,}."
+                )
             )
             return Outcome(
                 ok=violations <= max_count,
@@ -557,8 +587,11 @@ class DataChecks:
                 if not violations
                 else f"{violations:,} of {len(df):,} rows ({_pct(violations / len(df))}) repeat "
                 f"an earlier row (row index e.g. {_preview(examples)})."
-                + (" Deduplicate upstream." if violations > max_count else
-                   f" Within the allowed {max_count:,}.")
+                + (
+                    " Deduplicate upstream."
+                    if violations > max_count
+                    else f" Within the allowed {max_count:,}."
+                )
             )
             return Outcome(
                 ok=violations <= max_count,
@@ -607,9 +640,7 @@ class DataChecks:
             if violations:
                 sample = (df[cols[0]] if len(cols) == 1 else df[cols])[hit].head(200)
                 examples = _examples(list(dict.fromkeys(_key_values(sample)))[:MAX_EXAMPLES])
-            differing = [
-                str(c) for c in cols if str(df[c].dtype) != str(theirs[c].dtype)
-            ]
+            differing = [str(c) for c in cols if str(df[c].dtype) != str(theirs[c].dtype)]
             message = (
                 f"No key of {self.name} ({len(df):,} rows) occurs in {other_name}."
                 if not violations
@@ -656,10 +687,14 @@ class DataChecks:
         title = f"no single-feature leakage into {target}"
 
         def compute(df: pd.DataFrame) -> Outcome:
-            if isinstance(max_score, bool) or not isinstance(max_score, int | float) or not (
-                0 <= max_score <= 1
+            if (
+                isinstance(max_score, bool)
+                or not isinstance(max_score, int | float)
+                or not (0 <= max_score <= 1)
             ):
-                raise MlgateInputError("max_score", f"must be a number in [0, 1], got {max_score!r}.")
+                raise MlgateInputError(
+                    "max_score", f"must be a number in [0, 1], got {max_score!r}."
+                )
             require_columns(df, [target], "target")
             features = [c for c in (cols if cols is not None else list(df.columns)) if c != target]
             if cols is not None:
@@ -672,9 +707,15 @@ class DataChecks:
                     ok=None,
                     observed=None,
                     message=f"No feature could be scored against {target}: "
-                    + "; ".join(f"{c}: {r}" for c, r in list(skipped.items())[:4]) + ".",
-                    details={"violations": 0, "fraction": 0.0, "skipped": skipped,
-                             "examples": [], "method": kind},
+                    + "; ".join(f"{c}: {r}" for c, r in list(skipped.items())[:4])
+                    + ".",
+                    details={
+                        "violations": 0,
+                        "fraction": 0.0,
+                        "skipped": skipped,
+                        "examples": [],
+                        "method": kind,
+                    },
                 )
             ranked = sorted(scores.items(), key=lambda kv: -kv[1])
             leaking = [c for c, s in ranked if s > max_score]
@@ -776,9 +817,8 @@ def rank_auc(score: np.ndarray, positive: np.ndarray) -> float | None:
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
-    from scipy.stats import rankdata
-
     import numpy as np
+    from scipy.stats import rankdata
 
     rx, ry = rankdata(x), rankdata(y)
     rx -= rx.mean()
@@ -869,9 +909,7 @@ def _share_outcome(
             details={"violations": 0, "fraction": None, "nonnull": 0, "examples": []},
         )
     fraction = violations / nonnull
-    examples = (
-        _examples(s[bad].value_counts().index[:MAX_EXAMPLES].tolist()) if violations else []
-    )
+    examples = _examples(s[bad].value_counts().index[:MAX_EXAMPLES].tolist()) if violations else []
     ok = fraction <= max_fraction
     if not violations:
         message = f"All {nonnull:,} non-null values of {s.name} pass."
@@ -916,11 +954,13 @@ def _token_counts(
     out: dict[str, int] = {}
     for value, n in counts.items():
         if isinstance(value, str):
-            if value.strip().lower() in text_tokens:
-                out[repr(value)] = out.get(repr(value), 0) + int(n)
+            label = repr(value) if value.strip().lower() in text_tokens else None
         elif isinstance(value, int | float) and not isinstance(value, bool):
-            if value in number_tokens:
-                out[_token_label(value)] = out.get(_token_label(value), 0) + int(n)
+            label = _token_label(value) if value in number_tokens else None
+        else:
+            label = None
+        if label is not None:
+            out[label] = out.get(label, 0) + int(n)
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 

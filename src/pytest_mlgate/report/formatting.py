@@ -11,7 +11,9 @@ def format_number(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+    if isinstance(value, int) or (
+        isinstance(value, float) and value.is_integer() and abs(value) < 1e15
+    ):
         return f"{int(value):,}"
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -37,5 +39,7 @@ def format_threshold(threshold: dict[str, Any]) -> str:
             shown = ", ".join(f"{k}={v}" for k, v in list(value.items())[:4])
             parts.append(f"{key} {{{shown}{', …' if len(value) > 4 else ''}}}")
         else:
-            parts.append(f"{key} {format_number(value) if isinstance(value, int | float) else value}")
+            parts.append(
+                f"{key} {format_number(value) if isinstance(value, int | float) else value}"
+            )
     return ", ".join(parts) if parts else "—"

@@ -83,13 +83,24 @@ def audit_context(doc: dict[str, Any]) -> dict[str, Any]:
         key=lambda c: (STATUS_ORDER[c["status"]], order.get(c["category"], 99)),
     )
     attention = sorted(
-        (c for c in checks if c["status"] != "passed" and not is_blocking(c["status"], c["severity"])),
+        (
+            c
+            for c in checks
+            if c["status"] != "passed" and not is_blocking(c["status"], c["severity"])
+        ),
         key=lambda c: (STATUS_ORDER[c["status"]], order.get(c["category"], 99)),
     )
     model = doc.get("model") or {}
     card_model = (model.get("facts") or {}).get("model") or {}
-    run = {"time": "", "python": "", "platform": "", "packages": {}, "pytest_args": [],
-           "seed": None, **(doc.get("run") or {})}
+    run = {
+        "time": "",
+        "python": "",
+        "platform": "",
+        "packages": {},
+        "pytest_args": [],
+        "seed": None,
+        **(doc.get("run") or {}),
+    }
     run["git"] = {"commit": None, "branch": None, "dirty": None, **(run.get("git") or {})}
     return {
         "doc": doc,
