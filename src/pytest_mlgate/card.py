@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import MlgateError, MlgateInputError
 from .frames import as_frame
+from .results import CheckResult, Outcome
 
 if TYPE_CHECKING:
     from .gate import Recorder
 
+PLACEHOLDERS = ("TODO", "TBD", "[More Information Needed]")
 SECTIONS = (
     "model",
     "intended_use",
@@ -26,6 +28,12 @@ SECTIONS = (
     "ethical_considerations",
     "caveats_and_recommendations",
 )
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a card text still holds a placeholder ("TODO", "TBD", "[More Information
+    Needed]")."""
+    return any(p in text for p in PLACEHOLDERS)
 
 
 def load_card_facts(path: Path) -> dict[str, Any]:
@@ -82,3 +90,79 @@ class Card:
             raise MlgateInputError("role", "must be a non-empty string, e.g. 'evaluation'.")
         frame = as_frame(df, "df")
         self._recorder.use_dataset(name or role, role, frame, description)
+
+    def expect_complete(
+        self,
+        sections: list[str] | tuple[str, ...] | None = None,
+        *,
+        severity: str | None = None,
+        on_insufficient: str = "block",
+    ) -> CheckResult:
+        """Every required section of the card is present, non-empty and free of placeholders
+        ("TODO", "TBD", "[More Information Needed]"). It judges ``model_card.toml`` together
+        with the notes this test added. ``observed`` is the number of sections that fail.
+
+        >>> mlgate.card.expect_complete()                                  # doctest: +SKIP
+        >>> mlgate.card.expect_complete(["model", "intended_use"])         # doctest: +SKIP
+        """
+        wanted = list(SECTIONS if sections is None else sections)
+        threshold = {"sections": wanted}
+        name = "model card complete" + ("" if sections is None else f": {', '.join(wanted)}")
+
+        def compute() -> Outcome:
+            unknown = [s for s in wanted if s not in SECTIONS]
+            if unknown or not wanted:
+                raise MlgateInputError(
+                    "sections",
+                    f"unknown section{'s' if len(unknown) > 1 else ''} {unknown}"
+                    if unknown else "is empty.",
+                    f"Use any of: {', '.join(SECTIONS)}.",
+                )
+            notes: dict[str, list[str]] = {}
+            for _, note in self._recorder.record.notes:
+                notes.setdefault(note["section"], []).append(note["text"])
+            missing, placeholders = [], {}
+            for section in wanted:
+                texts = _texts(self.facts.get(section)) + notes.get(section, [])
+                filled = [t for t in texts if t.strip()]
+                if not filled:
+                    missing.append(section)
+                    continue
+                held = [t for t in filled if is_placeholder(t)]
+                if held:
+                    placeholders[section] = [t[:80] for t in held[:3]]
+            failing = len(missing) + len(placeholders)
+            parts = []
+            if missing:
+                parts.append(f"missing or empty: {', '.join(missing)}")
+            if placeholders:
+                parts.append(f"placeholders left in: {', '.join(placeholders)}")
+            message = (
+                f"All {len(wanted)} sections are filled in."
+                if not failing
+                else "Model card incomplete: " + "; ".join(parts)
+                + ". Fill them in model_card.toml or with mlgate.card.note(section, text)."
+            )
+            return Outcome(
+                ok=failing == 0,
+                observed=failing,
+                message=message,
+                details={"violations": failing, "missing": missing,
+                         "placeholders": placeholders, "examples": (missing + list(placeholders))[:5]},
+            )
+
+        return self._recorder.run(
+            "governance", "model card", name, threshold, compute,
+            severity=severity, on_insufficient=on_insufficient,
+        )
+
+
+def _texts(value: Any) -> list[str]:
+    """Every text inside a TOML value (tables and lists flattened)."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return [str(value)]

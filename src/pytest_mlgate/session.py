@@ -194,7 +194,7 @@ class MlgateSession:
         """Build ``audit.json``, ``audit.html`` and ``summary.md`` and write them atomically."""
         from .report.audit import build_document, dumps
         from .report.files import atomic_write, read_previous_digest
-        from .report.html import render_audit
+        from .report.html import render_audit, render_model_card
         from .report.markdown import render_summary
 
         out = self.settings.report_dir
@@ -212,8 +212,10 @@ class MlgateSession:
         )
         # Render everything before writing anything: a template error leaves no half report.
         html = render_audit(doc, self.settings.template_dir)
+        card = render_model_card(doc, self.settings.template_dir)
         summary = render_summary(doc)
         atomic_write(out / "audit.html", html)
+        atomic_write(out / "model_card.html", card)
         atomic_write(out / "summary.md", summary)
         atomic_write(out / "audit.json", dumps(doc))
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -56,7 +56,9 @@ def environment(user_dir: Path | None = None) -> Any:
 
 def audit_context(doc: dict[str, Any]) -> dict[str, Any]:
     """Group checks by category, then by test; blocking ones first in the verdict."""
-    checks = doc["checks"]
+    from .charts import charts_for
+
+    checks = [{**c, "charts": charts_for(c)} for c in doc["checks"]]
     order = {name: i for i, name in enumerate(CATEGORIES)}
     categories: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for c in checks:
@@ -117,3 +119,51 @@ def audit_context(doc: dict[str, Any]) -> dict[str, Any]:
 
 def render_audit(doc: dict[str, Any], user_dir: Path | None = None) -> str:
     return environment(user_dir).get_template("audit.html.j2").render(**audit_context(doc))
+
+
+SECTION_TITLES = {
+    "model": "Model details",
+    "intended_use": "Intended use",
+    "factors": "Factors",
+    "metrics": "Metrics",
+    "evaluation_data": "Evaluation data",
+    "training_data": "Training data",
+    "quantitative_analyses": "Quantitative analyses",
+    "ethical_considerations": "Ethical considerations",
+    "caveats_and_recommendations": "Caveats and recommendations",
+}
+QUANTITATIVE = ("performance", "fairness", "drift")
+
+
+def model_card_context(doc: dict[str, Any]) -> dict[str, Any]:
+    """Card sections in Mitchell et al.'s order, with facts, notes and generated figures."""
+    from ..card import is_placeholder
+
+    base = audit_context(doc)
+    model = doc.get("model") or {}
+    facts = model.get("facts") or {}
+    notes = model.get("notes") or {}
+    sections = []
+    for key, title in SECTION_TITLES.items():
+        table = facts.get(key) or {}
+        items = []
+        if isinstance(table, dict):
+            for name, value in table.items():
+                if key == "model" and name == "description":
+                    continue
+                text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+                items.append((name.replace("_", " "), text, is_placeholder(text)))
+        sections.append({"key": key, "title": title, "entries": items,
+                         "notes": list(notes.get(key, []))})
+    quantitative = [
+        {**cat, "checks": [c for test in cat["tests"] for c in test["checks"]]}
+        for cat in base["categories"]
+        if cat["name"] in QUANTITATIVE
+    ]
+    return {**base, "sections": sections, "quantitative": quantitative,
+            "details": facts.get("model") or {}}
+
+
+def render_model_card(doc: dict[str, Any], user_dir: Path | None = None) -> str:
+    env = environment(user_dir)
+    return env.get_template("model_card.html.j2").render(**model_card_context(doc))
