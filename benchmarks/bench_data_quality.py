@@ -45,9 +45,13 @@ def plain_pandas(df) -> dict:
     out = {}
     out["columns"] = [c for c in COLUMNS if c not in df.columns]
     out["dtypes"] = [
-        c for c, k in DTYPES.items()
-        if not (pd.api.types.is_float_dtype(df[c]) if k == "float"
-                else pd.api.types.is_integer_dtype(df[c]))
+        c
+        for c, k in DTYPES.items()
+        if not (
+            pd.api.types.is_float_dtype(df[c])
+            if k == "float"
+            else pd.api.types.is_integer_dtype(df[c])
+        )
     ]
     out["rows"] = len(df) >= 1000
     out["nulls"] = df.isna().sum().max() / len(df)
@@ -85,11 +89,15 @@ def pandera_checks(df):
 
     schema = pa.DataFrameSchema(
         {
-            **{c: pa.Column(float if DTYPES.get(c) == "float" else int,
-                            pa.Check.in_range(*NUMERIC_RANGES[c]), nullable=False)
-               for c in NUMERIC},
-            **{c: pa.Column(str, pa.Check.isin(ALLOWED[c]), nullable=False)
-               for c in CATEGORICAL},
+            **{
+                c: pa.Column(
+                    float if DTYPES.get(c) == "float" else int,
+                    pa.Check.in_range(*NUMERIC_RANGES[c]),
+                    nullable=False,
+                )
+                for c in NUMERIC
+            },
+            **{c: pa.Column(str, pa.Check.isin(ALLOWED[c]), nullable=False) for c in CATEGORICAL},
         },
         unique=None,
     )
@@ -104,22 +112,27 @@ def main() -> None:
     t_pandas = median_time(lambda: plain_pandas(df))
     t_mlgate = median_time(lambda: mlgate_checks(df))
     print(f"  plain pandas      {t_pandas:7.3f} s")
-    print(f"  pytest-mlgate     {t_mlgate:7.3f} s   ratio to pandas {t_mlgate / t_pandas:.2f}x "
-          f"(goal <= 1.2x)")
+    print(
+        f"  pytest-mlgate     {t_mlgate:7.3f} s   ratio to pandas {t_mlgate / t_pandas:.2f}x "
+        f"(goal <= 1.2x)"
+    )
     try:
         import pandera  # noqa: F401
     except ImportError:
         print("  pandera           not installed (see benchmarks/README.md for the bench venv)")
     else:
         t_pandera = median_time(lambda: pandera_checks(df))
-        print(f"  pandera           {t_pandera:7.3f} s   ratio to pandas {t_pandera / t_pandas:.2f}x"
-              f"; mlgate is {t_pandera / t_mlgate:.1f}x faster")
+        print(
+            f"  pandera           {t_pandera:7.3f} s   ratio to pandas {t_pandera / t_pandas:.2f}x"
+            f"; mlgate is {t_pandera / t_mlgate:.1f}x faster"
+        )
 
     def fresh_fingerprint():
         _FINGERPRINTS.clear()
         return fingerprint(df)
 
     wide = df[FEATURES]
+
     def fingerprint_25():
         _FINGERPRINTS.clear()
         return fingerprint(wide)
@@ -127,8 +140,10 @@ def main() -> None:
     t_fp = median_time(fingerprint_25)
     t_fp_all = median_time(fresh_fingerprint)
     t_cached = median_time(lambda: fingerprint(df))
-    print(f"  fingerprint 1M x 25 feature columns {t_fp:.3f} s (goal <= 0.3 s); "
-          f"all {df.shape[1]} columns {t_fp_all:.3f} s; cached {t_cached * 1e6:.1f} us")
+    print(
+        f"  fingerprint 1M x 25 feature columns {t_fp:.3f} s (goal <= 0.3 s); "
+        f"all {df.shape[1]} columns {t_fp_all:.3f} s; cached {t_cached * 1e6:.1f} us"
+    )
 
 
 if __name__ == "__main__":

@@ -27,12 +27,16 @@ print(dt * 1000, ",".join(heavy))
 def main() -> None:
     costs, heavy = [], set()
     for _ in range(15):
-        out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True,
-                             check=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", CODE], capture_output=True, text=True, check=True
+        ).stdout.split()
         costs.append(float(out[0]))
         heavy.update(out[1].split(",") if len(out) > 1 else [])
-    print(f"import pytest_mlgate.plugin after import pytest: median {statistics.median(costs):.1f} ms "
-          f"(min {min(costs):.1f}, max {max(costs):.1f}; goal < 30 ms)")
+    print(
+        "import pytest_mlgate.plugin after import pytest: "
+        f"median {statistics.median(costs):.1f} ms "
+        f"(min {min(costs):.1f}, max {max(costs):.1f}; goal < 30 ms)"
+    )
     print(f"heavy libraries loaded: {', '.join(sorted(heavy)) or 'none'}")
 
 

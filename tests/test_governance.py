@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -79,9 +78,17 @@ def test_expect_complete_and_model_card_html(card_session: pytest.Pytester) -> N
     report = card_session.path / "mlgate-report"
     html = (report / "model_card.html").read_text(encoding="utf-8")
     assert "Model card: credit-model" in html
-    for title in ("Model details", "Intended use", "Factors", "Metrics", "Evaluation data",
-                  "Training data", "Quantitative analyses", "Ethical considerations",
-                  "Caveats and recommendations"):
+    for title in (
+        "Model details",
+        "Intended use",
+        "Factors",
+        "Metrics",
+        "Evaluation data",
+        "Training data",
+        "Quantitative analyses",
+        "Ethical considerations",
+        "Caveats and recommendations",
+    ):
         assert f"<h2>{title}</h2>" in html
     assert "Reviewed by the ethics board." in html
     assert '<span class="placeholder">TODO</span>' in html
@@ -90,11 +97,20 @@ def test_expect_complete_and_model_card_html(card_session: pytest.Pytester) -> N
 
 def test_quantitative_analyses_show_figures_and_groups() -> None:
     fair = make_check(
-        category="fairness", name="selection_rate ratio >= 0.8", observed=0.7,
-        interval=[0.6, 0.8], threshold={"min": 0.8}, status="failed",
-        details={"kind": "ratio", "metric": "selection_rate",
-                 "groups": {"female": {"value": 0.2, "n": 40, "denominator": 40},
-                            "male": {"value": 0.3, "n": 60, "denominator": 60}}},
+        category="fairness",
+        name="selection_rate ratio >= 0.8",
+        observed=0.7,
+        interval=[0.6, 0.8],
+        threshold={"min": 0.8},
+        status="failed",
+        details={
+            "kind": "ratio",
+            "metric": "selection_rate",
+            "groups": {
+                "female": {"value": 0.2, "n": 40, "denominator": 40},
+                "male": {"value": 0.3, "n": 60, "denominator": 60},
+            },
+        },
     )
     html = render_model_card(document([fair, make_check()]))
     assert "selection_rate ratio &gt;= 0.8" in html
@@ -103,10 +119,16 @@ def test_quantitative_analyses_show_figures_and_groups() -> None:
 
 
 def test_model_card_escapes_hostile_text() -> None:
-    doc = document([make_check(category="performance", name=HOSTILE)],
-                   model={"facts": {"model": {"name": HOSTILE, "description": HOSTILE},
-                                    "factors": {HOSTILE: HOSTILE}},
-                          "notes": {"caveats_and_recommendations": [HOSTILE]}})
+    doc = document(
+        [make_check(category="performance", name=HOSTILE)],
+        model={
+            "facts": {
+                "model": {"name": HOSTILE, "description": HOSTILE},
+                "factors": {HOSTILE: HOSTILE},
+            },
+            "notes": {"caveats_and_recommendations": [HOSTILE]},
+        },
+    )
     html = render_model_card(doc)
     assert "<script" not in html.lower() and "&lt;script&gt;" in html
 
@@ -117,8 +139,9 @@ def test_model_card_escapes_hostile_text() -> None:
 @pytest.fixture
 def audit_file(tmp_path: Path) -> Path:
     path = tmp_path / "audit.json"
-    path.write_text(dumps(document([make_check(), make_check(name="b", status="passed")])),
-                    encoding="utf-8")
+    path.write_text(
+        dumps(document([make_check(), make_check(name="b", status="passed")])), encoding="utf-8"
+    )
     return path
 
 
@@ -186,12 +209,20 @@ def test_sign_refuses_a_tampered_record(audit_file, capsys):
 
 
 def test_diff_reports_changes_and_regressions(tmp_path, capsys):
-    old = document([make_check(name="a", status="passed", observed=0.9),
-                    make_check(name="b", status="passed", observed=1.0),
-                    make_check(name="gone", status="passed")])
-    new = document([make_check(name="a", status="failed", observed=0.7),
-                    make_check(name="b", status="passed", observed=1.5),
-                    make_check(name="fresh", status="warned")])
+    old = document(
+        [
+            make_check(name="a", status="passed", observed=0.9),
+            make_check(name="b", status="passed", observed=1.0),
+            make_check(name="gone", status="passed"),
+        ]
+    )
+    new = document(
+        [
+            make_check(name="a", status="failed", observed=0.7),
+            make_check(name="b", status="passed", observed=1.5),
+            make_check(name="fresh", status="warned"),
+        ]
+    )
     (tmp_path / "old.json").write_text(dumps(old))
     (tmp_path / "new.json").write_text(dumps(new))
     assert run("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")) == 0
@@ -200,11 +231,22 @@ def test_diff_reports_changes_and_regressions(tmp_path, capsys):
     assert "a (test_gate.py::test_x): passed -> failed (worse)" in text
     assert "b (test_gate.py::test_x): 1 -> 1.5 (+0.5)" in text
     assert "added (1)" in text and "removed (1)" in text
-    assert run("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"),
-               "--fail-on-regression", "--format", "markdown") == 1
+    assert (
+        run(
+            "diff",
+            str(tmp_path / "old.json"),
+            str(tmp_path / "new.json"),
+            "--fail-on-regression",
+            "--format",
+            "markdown",
+        )
+        == 1
+    )
     assert "### status changes (1)" in capsys.readouterr().out
-    assert run("diff", str(tmp_path / "old.json"), str(tmp_path / "old.json"),
-               "--fail-on-regression") == 0
+    assert (
+        run("diff", str(tmp_path / "old.json"), str(tmp_path / "old.json"), "--fail-on-regression")
+        == 0
+    )
 
 
 def test_render_writes_both_pages(audit_file, tmp_path, capsys):
@@ -223,8 +265,9 @@ def test_console_script_is_installed(audit_file):
     exe = shutil.which("mlgate")
     if exe is None:
         pytest.skip("console script not on PATH")
-    done = subprocess.run([exe, "verify", str(audit_file)], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [exe, "verify", str(audit_file)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0 and "intact" in done.stdout
 
 
@@ -239,8 +282,10 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.mark.skipif(_chromium() is None and not os.environ.get("CI"),
-                    reason="chromium is not installed (CI installs it)")
+@pytest.mark.skipif(
+    _chromium() is None and not os.environ.get("CI"),
+    reason="chromium is not installed (CI installs it)",
+)
 def test_both_pages_render_with_content_in_headless_chromium(card_session, tmp_path):
     from PIL import Image
 
@@ -250,14 +295,25 @@ def test_both_pages_render_with_content_in_headless_chromium(card_session, tmp_p
     assert browser is not None, "chromium must be installed in CI (.ci/run does it)"
     for page in ("audit.html", "model_card.html"):
         shot = tmp_path / f"{page}.png"
-        base = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]
+        base = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+        ]
         # (--blink-settings=scriptEnabled=false makes headless Chromium produce neither a
         # screenshot nor a DOM dump; the pages hold no script at all, see test_report.py)
         done = subprocess.run(
             [*base, "--window-size=1280,1600", f"--screenshot={shot}", (report / page).as_uri()],
-            capture_output=True, text=True, timeout=120, check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert shot.is_file(), done.stderr[-2000:]
         image = Image.open(shot).convert("L")
@@ -265,6 +321,11 @@ def test_both_pages_render_with_content_in_headless_chromium(card_session, tmp_p
         histogram = image.histogram()  # 256 bins of grey levels
         dark = sum(histogram[:128])
         assert dark > 2000, f"{page} looks blank ({dark} dark pixels)"
-        dom = subprocess.run([*base, "--dump-dom", (report / page).as_uri()],
-                             capture_output=True, text=True, timeout=120, check=False).stdout
+        dom = subprocess.run(
+            [*base, "--dump-dom", (report / page).as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        ).stdout
         assert "GATE FAILED" in dom if page == "audit.html" else "Model card" in dom

@@ -115,7 +115,8 @@ class Card:
                 raise MlgateInputError(
                     "sections",
                     f"unknown section{'s' if len(unknown) > 1 else ''} {unknown}"
-                    if unknown else "is empty.",
+                    if unknown
+                    else "is empty.",
                     f"Use any of: {', '.join(SECTIONS)}.",
                 )
             notes: dict[str, list[str]] = {}
@@ -140,20 +141,30 @@ class Card:
             message = (
                 f"All {len(wanted)} sections are filled in."
                 if not failing
-                else "Model card incomplete: " + "; ".join(parts)
+                else "Model card incomplete: "
+                + "; ".join(parts)
                 + ". Fill them in model_card.toml or with mlgate.card.note(section, text)."
             )
             return Outcome(
                 ok=failing == 0,
                 observed=failing,
                 message=message,
-                details={"violations": failing, "missing": missing,
-                         "placeholders": placeholders, "examples": (missing + list(placeholders))[:5]},
+                details={
+                    "violations": failing,
+                    "missing": missing,
+                    "placeholders": placeholders,
+                    "examples": (missing + list(placeholders))[:5],
+                },
             )
 
         return self._recorder.run(
-            "governance", "model card", name, threshold, compute,
-            severity=severity, on_insufficient=on_insufficient,
+            "governance",
+            "model card",
+            name,
+            threshold,
+            compute,
+            severity=severity,
+            on_insufficient=on_insufficient,
         )
 
 

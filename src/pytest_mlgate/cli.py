@@ -1,10 +1,10 @@
 """``mlgate``: verify, diff, render and sign audit records without running the tests.
 
-    mlgate verify audit.json            exit 0 intact, 1 not intact, 2 unreadable
-    mlgate diff old.json new.json       what changed (text or markdown); 1 with
-                                        --fail-on-regression when a check got worse
-    mlgate render audit.json -o DIR     audit.html and model_card.html again
-    mlgate sign audit.json --by NAME    append an approval of this exact digest
+mlgate verify audit.json            exit 0 intact, 1 not intact, 2 unreadable
+mlgate diff old.json new.json       what changed (text or markdown); 1 with
+                                    --fail-on-regression when a check got worse
+mlgate render audit.json -o DIR     audit.html and model_card.html again
+mlgate sign audit.json --by NAME    append an approval of this exact digest
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from .report.audit import (
-    UNSIGNED_KEYS,
     canonical_json,
     compute_digest,
     compute_signature,
@@ -50,7 +49,9 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Unreadable(f"{p}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+        raise Unreadable(
+            f"{p}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
     if not isinstance(doc, dict):
         raise Unreadable(f"{p}: not an audit record (the top level is not an object)")
     missing = [k for k in REQUIRED if k not in doc]
@@ -61,7 +62,9 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     if not isinstance(doc["checks"], list) or not all(
         isinstance(c, dict) and all(f in c for f in CHECK_FIELDS) for c in doc["checks"]
     ):
-        raise Unreadable(f"{p}: 'checks' must be a list of check records with {', '.join(CHECK_FIELDS)}")
+        raise Unreadable(
+            f"{p}: 'checks' must be a list of check records with {', '.join(CHECK_FIELDS)}"
+        )
     if not isinstance(doc.get("approvals", []), list):
         raise Unreadable(f"{p}: 'approvals' must be a list")
     return doc
@@ -101,13 +104,19 @@ def verify(doc: dict[str, Any], key: str | None) -> tuple[bool, list[str]]:
         who = approval.get("by", "?") if isinstance(approval, dict) else "?"
         if not isinstance(approval, dict) or approval.get("digest") != doc.get("digest"):
             ok = False
-            lines.append(f"NOT INTACT: approval {i} by {who} approves another digest "
-                         f"({approval.get('digest') if isinstance(approval, dict) else approval})")
+            lines.append(
+                f"NOT INTACT: approval {i} by {who} approves another digest "
+                f"({approval.get('digest') if isinstance(approval, dict) else approval})"
+            )
             continue
         if key is None:
-            lines.append(f"approval {i} by {who} at {approval.get('at')}: digest matches "
-                         "(signature not checked)")
-        elif not hmac.compare_digest(str(approval.get("signature")), approval_signature(approval, key)):
+            lines.append(
+                f"approval {i} by {who} at {approval.get('at')}: digest matches "
+                "(signature not checked)"
+            )
+        elif not hmac.compare_digest(
+            str(approval.get("signature")), approval_signature(approval, key)
+        ):
             ok = False
             lines.append(f"NOT INTACT: approval {i} by {who}: signature missing or wrong")
         else:
@@ -174,14 +183,23 @@ def format_diff(d: dict[str, Any], fmt: str, after: dict[str, Any]) -> str:
     g0, g1 = d["gate"]
     lines.append(("## " if md else "") + f"gate: {g0} -> {g1}")
     sections = [
-        ("status changes", [f"{label(k)}: {a['status']} -> {b['status']}"
-                            + (" (worse)" if k in d["worse"] else "")
-                            for k, a, b in d["changed"]]),
-        ("figures changed", [f"{label(k)}: {_fmt(a.get('observed'))} -> {_fmt(b.get('observed'))}"
-                             + _delta(a.get("observed"), b.get("observed"))
-                             for k, a, b in d["moved"]]),
-        ("added", [f"{label(k)}: {after[k]['status'] if k in after else ''}"
-                   for k in d["added"]]),
+        (
+            "status changes",
+            [
+                f"{label(k)}: {a['status']} -> {b['status']}"
+                + (" (worse)" if k in d["worse"] else "")
+                for k, a, b in d["changed"]
+            ],
+        ),
+        (
+            "figures changed",
+            [
+                f"{label(k)}: {_fmt(a.get('observed'))} -> {_fmt(b.get('observed'))}"
+                + _delta(a.get("observed"), b.get("observed"))
+                for k, a, b in d["moved"]
+            ],
+        ),
+        ("added", [f"{label(k)}: {after[k]['status'] if k in after else ''}" for k in d["added"]]),
         ("removed", [label(k) for k in d["removed"]]),
     ]
     for title, items in sections:
@@ -216,8 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("old")
     p.add_argument("new")
     p.add_argument("--format", choices=("text", "markdown"), default="text")
-    p.add_argument("--fail-on-regression", action="store_true",
-                   help="exit 1 when a check's status got worse")
+    p.add_argument(
+        "--fail-on-regression", action="store_true", help="exit 1 when a check's status got worse"
+    )
     p = sub.add_parser("render", help="write audit.html and model_card.html from audit.json")
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, help="output folder")
@@ -243,8 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1 if args.fail_on_regression and d["worse"] else 0
         if args.command == "render":
             doc = load_audit(args.file)
-            from .report.html import render_audit, render_model_card
             from .report.files import atomic_write
+            from .report.html import render_audit, render_model_card
 
             folder = Path(args.output)
             template_dir = Path(args.template_dir) if args.template_dir else None
@@ -254,7 +273,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "model_card.html": render_model_card(doc, template_dir),
                 }
             except Exception as exc:
-                raise Unreadable(f"{args.file}: cannot be rendered ({type(exc).__name__}: {exc})") from None
+                raise Unreadable(
+                    f"{args.file}: cannot be rendered ({type(exc).__name__}: {exc})"
+                ) from None
             for name, html in pages.items():
                 atomic_write(folder / name, html)
             print(f"wrote {folder / 'audit.html'} and {folder / 'model_card.html'}", file=out)
@@ -264,14 +285,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             key = signing_key()
             ok, lines = verify({k: v for k, v in doc.items() if k != "approvals"}, key)
             if not ok:
-                raise Unreadable(f"{args.file}: refusing to sign a record that is not intact: "
-                                 + "; ".join(line for line in lines if "NOT INTACT" in line))
+                raise Unreadable(
+                    f"{args.file}: refusing to sign a record that is not intact: "
+                    + "; ".join(line for line in lines if "NOT INTACT" in line)
+                )
             if not args.by.strip():
                 raise Unreadable("--by: give the approver's name")
             signed = sign(doc, args.by.strip(), args.note, key)
             _write_json(Path(args.file), signed)
-            print(f"approved {doc['digest']} by {args.by.strip()}"
-                  + (" (signed)" if key else " (unsigned: MLGATE_SIGNING_KEY is not set)"), file=out)
+            print(
+                f"approved {doc['digest']} by {args.by.strip()}"
+                + (" (signed)" if key else " (unsigned: MLGATE_SIGNING_KEY is not set)"),
+                file=out,
+            )
             return 0
     except Unreadable as exc:
         print(f"mlgate {args.command}: {exc}", file=err)

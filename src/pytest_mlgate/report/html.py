@@ -7,6 +7,8 @@ top-level ``templates/`` (editable installs).
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,9 @@ def packaged_template_dir() -> Path:
     )
 
 
+@functools.lru_cache(maxsize=8)
 def environment(user_dir: Path | None = None) -> Any:
+    """The Jinja2 environment (cached: templates compile once per process)."""
     import jinja2
 
     search = [str(user_dir)] if user_dir is not None else []
@@ -58,7 +62,9 @@ def audit_context(doc: dict[str, Any]) -> dict[str, Any]:
     """Group checks by category, then by test; blocking ones first in the verdict."""
     from .charts import charts_for
 
-    checks = [{**c, "charts": charts_for(c)} for c in doc["checks"]]
+    checks = [
+        {**c, "charts": charts_for(c), "anchor": f"c{i}"} for i, c in enumerate(doc["checks"])
+    ]
     order = {name: i for i, name in enumerate(CATEGORIES)}
     categories: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for c in checks:
@@ -117,8 +123,18 @@ def audit_context(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _compact(html: str) -> str:
+    """Drop indentation between tags (no <pre> in our pages): a tenth of a big report."""
+    return _INDENT.sub("\n", html)
+
+
+_INDENT = re.compile(r"\n[ \t]+")
+
+
 def render_audit(doc: dict[str, Any], user_dir: Path | None = None) -> str:
-    return environment(user_dir).get_template("audit.html.j2").render(**audit_context(doc))
+    return _compact(
+        environment(user_dir).get_template("audit.html.j2").render(**audit_context(doc))
+    )
 
 
 SECTION_TITLES = {
@@ -153,17 +169,22 @@ def model_card_context(doc: dict[str, Any]) -> dict[str, Any]:
                     continue
                 text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
                 items.append((name.replace("_", " "), text, is_placeholder(text)))
-        sections.append({"key": key, "title": title, "entries": items,
-                         "notes": list(notes.get(key, []))})
+        sections.append(
+            {"key": key, "title": title, "entries": items, "notes": list(notes.get(key, []))}
+        )
     quantitative = [
         {**cat, "checks": [c for test in cat["tests"] for c in test["checks"]]}
         for cat in base["categories"]
         if cat["name"] in QUANTITATIVE
     ]
-    return {**base, "sections": sections, "quantitative": quantitative,
-            "details": facts.get("model") or {}}
+    return {
+        **base,
+        "sections": sections,
+        "quantitative": quantitative,
+        "details": facts.get("model") or {},
+    }
 
 
 def render_model_card(doc: dict[str, Any], user_dir: Path | None = None) -> str:
     env = environment(user_dir)
-    return env.get_template("model_card.html.j2").render(**model_card_context(doc))
+    return _compact(env.get_template("model_card.html.j2").render(**model_card_context(doc)))
