@@ -87,8 +87,11 @@ def _log_loss(y_true: Any, y: Any, sample_weight: Any = None, pos_label: Any = 1
     truth = np.asarray(y_true)
     score = np.asarray(y)
     if score.ndim == 1:
-        return float(_sk("log_loss")(truth == pos_label, score, sample_weight=sample_weight,
-                                     labels=[False, True]))
+        return float(
+            _sk("log_loss")(
+                truth == pos_label, score, sample_weight=sample_weight, labels=[False, True]
+            )
+        )
     return float(_sk("log_loss")(truth, score, sample_weight=sample_weight))
 
 
@@ -138,31 +141,73 @@ RATE_DIRECTION = {
 def _build() -> dict[str, Metric]:
     reg: dict[str, Metric] = {}
 
-    def add(name: str, compute: Callable[..., float], gib: bool, needs: str,
-            tasks: frozenset[str], rate: Any = None, description: str = "") -> None:
+    def add(
+        name: str,
+        compute: Callable[..., float],
+        gib: bool,
+        needs: str,
+        tasks: frozenset[str],
+        rate: Any = None,
+        description: str = "",
+    ) -> None:
         reg[name] = Metric(name, compute, gib, needs, tasks, rate, description)
 
     b, mc = frozenset({BINARY}), frozenset({MULTICLASS})
-    add("accuracy", _plain("accuracy_score"), True, LABELS, CLASSIFICATION,
-        (("tp", "tn"), ("tp", "fp", "fn", "tn")), "share of correct predictions")
+    add(
+        "accuracy",
+        _plain("accuracy_score"),
+        True,
+        LABELS,
+        CLASSIFICATION,
+        (("tp", "tn"), ("tp", "fp", "fn", "tn")),
+        "share of correct predictions",
+    )
     add("balanced_accuracy", _plain("balanced_accuracy_score"), True, LABELS, CLASSIFICATION)
-    add("precision", _binary_label_metric("precision_score"), True, LABELS, b,
-        (("tp",), ("tp", "fp")), "share of predicted positives that are positive")
-    add("recall", _binary_label_metric("recall_score"), True, LABELS, b,
-        (("tp",), ("tp", "fn")), "share of positives found")
+    add(
+        "precision",
+        _binary_label_metric("precision_score"),
+        True,
+        LABELS,
+        b,
+        (("tp",), ("tp", "fp")),
+        "share of predicted positives that are positive",
+    )
+    add(
+        "recall",
+        _binary_label_metric("recall_score"),
+        True,
+        LABELS,
+        b,
+        (("tp",), ("tp", "fn")),
+        "share of positives found",
+    )
     add("f1", _binary_label_metric("f1_score"), True, LABELS, b)
     for avg in ("macro", "weighted", "micro"):
-        for base, sk in (("f1", "f1_score"), ("precision", "precision_score"),
-                         ("recall", "recall_score")):
-            add(f"{base}_{avg}", _binary_label_metric(sk, average=avg), True, LABELS,
-                CLASSIFICATION)
+        for base, sk in (
+            ("f1", "f1_score"),
+            ("precision", "precision_score"),
+            ("recall", "recall_score"),
+        ):
+            add(
+                f"{base}_{avg}", _binary_label_metric(sk, average=avg), True, LABELS, CLASSIFICATION
+            )
     add("roc_auc", _positive_score("roc_auc_score"), True, SCORES, b)
     add("average_precision", _positive_score("average_precision_score"), True, SCORES, b)
     for multi, avg in (("ovr", "macro"), ("ovo", "macro")):
-        add(f"roc_auc_{multi}", _plain("roc_auc_score", multi_class=multi, average=avg), True,
-            SCORES, mc)
-        add(f"roc_auc_{multi}_weighted",
-            _plain("roc_auc_score", multi_class=multi, average="weighted"), True, SCORES, mc)
+        add(
+            f"roc_auc_{multi}",
+            _plain("roc_auc_score", multi_class=multi, average=avg),
+            True,
+            SCORES,
+            mc,
+        )
+        add(
+            f"roc_auc_{multi}_weighted",
+            _plain("roc_auc_score", multi_class=multi, average="weighted"),
+            True,
+            SCORES,
+            mc,
+        )
     add("log_loss", _log_loss, False, SCORES, CLASSIFICATION)
     add("brier", _positive_score("brier_score_loss"), False, SCORES, b)
     r = frozenset({REGRESSION})
@@ -179,8 +224,12 @@ def _build() -> dict[str, Metric]:
 REGISTRY: dict[str, Metric] = _build()
 
 
-def resolve(metric: str | Callable[..., float], *, greater_is_better: bool | None = None,
-            needs: str | None = None) -> Metric:
+def resolve(
+    metric: str | Callable[..., float],
+    *,
+    greater_is_better: bool | None = None,
+    needs: str | None = None,
+) -> Metric:
     """A registry metric by name, or a callable ``f(y_true, y) -> float`` wrapped as one.
 
     >>> resolve("roc_auc").needs
@@ -199,8 +248,11 @@ def resolve(metric: str | Callable[..., float], *, greater_is_better: bool | Non
             return float(func(y_true, y))
 
         return Metric(
-            getattr(metric, "__name__", "custom"), compute, bool(greater_is_better),
-            needs or LABELS, frozenset({BINARY, MULTICLASS, REGRESSION}),
+            getattr(metric, "__name__", "custom"),
+            compute,
+            bool(greater_is_better),
+            needs or LABELS,
+            frozenset({BINARY, MULTICLASS, REGRESSION}),
         )
     if not isinstance(metric, str) or metric not in REGISTRY:
         raise MlgateInputError(

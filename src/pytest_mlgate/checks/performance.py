@@ -1,0 +1,1027 @@
+"""Performance checks on one set of predictions: bands, baselines, champion/challenger, slices.
+
+Point estimates come from the metric registry (scikit-learn's definitions); with
+``confidence=`` a seeded, vectorised bootstrap gives the interval and the verdict uses its
+unfavourable bound. A figure that is undefined on the data (ROC AUC with one class, a rate with
+a zero denominator) is ``insufficient``; malformed input is ``error``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import MlgateInputError
+from ..metrics import BINARY, MULTICLASS, REGRESSION, SCORES, Metric, resolve
+from ..results import CheckResult, Outcome
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..gate import Recorder
+    from ..session import Settings
+
+CATEGORY = "performance"
+TASKS = ("auto", BINARY, MULTICLASS, REGRESSION)
+CI_METHODS = ("percentile", "bca")
+PROBABILITY_METRICS = ("log_loss", "brier")
+DEFAULT_BASELINE_DIR = "mlgate-baselines"
+
+
+class PerformanceChecks:
+    """Performance checks bound to one set of predictions (what ``mlgate.performance``
+    returns).
+
+    >>> perf = mlgate.performance(y, y_pred=pred, y_score=score)     # doctest: +SKIP
+    >>> perf.expect("roc_auc", min=0.85, confidence=0.95)            # doctest: +SKIP
+    >>> perf.expect_no_regression("roc_auc", baseline="credit", max_drop=0.01)  # doctest: +SKIP
+    >>> perf.by(test["sex"], min_size=30).expect("recall", min=0.6)   # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        recorder: Recorder,
+        settings: Settings | None,
+        y_true: Any,
+        y_pred: Any = None,
+        y_score: Any = None,
+        *,
+        name: str = "performance",
+        task: str = "auto",
+        sample_weight: Any = None,
+        pos_label: Any = None,
+    ) -> None:
+        self._recorder = recorder
+        self._settings = settings
+        self.name = name
+        self._problem: str | None = None
+        try:
+            self._data = _prepare(y_true, y_pred, y_score, task, sample_weight, pos_label)
+        except MlgateInputError as exc:
+            self._problem = f"mlgate.performance({name!r}): {exc}"
+            recorder.error(CATEGORY, name, "usable predictions", {}, self._problem)
+
+    @property
+    def task(self) -> str | None:
+        """The task: given, or inferred from the labels (None when the input was unusable)."""
+        return None if self._problem else self._data.task
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _run(
+        self,
+        name: str,
+        threshold: dict[str, Any],
+        compute: Callable[[np.random.SeedSequence], Outcome],
+        severity: str | None,
+        on_insufficient: str,
+    ) -> CheckResult:
+        if self._problem is not None:
+            return self._recorder.error(CATEGORY, self.name, name, threshold, self._problem)
+        import numpy as np
+
+        seed = np.random.SeedSequence(self._recorder.seed_words())
+        return self._recorder.run(
+            CATEGORY,
+            self.name,
+            name,
+            threshold,
+            lambda: compute(seed),
+            severity=severity,
+            on_insufficient=on_insufficient,
+        )
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def expect(
+        self,
+        metric: str | Callable[..., float],
+        *,
+        min: float | None = None,
+        max: float | None = None,
+        confidence: float | None = None,
+        n_boot: int = 1000,
+        ci_method: str = "percentile",
+        greater_is_better: bool | None = None,
+        severity: str | None = None,
+        on_insufficient: str = "block",
+    ) -> CheckResult:
+        """The metric lies within ``min``/``max``; with ``confidence=``, its bootstrap
+        interval's unfavourable bound does.
+
+        >>> perf.expect("roc_auc", min=0.80)                      # doctest: +SKIP
+        >>> perf.expect("recall", min=0.60, confidence=0.95)      # doctest: +SKIP
+        >>> perf.expect("log_loss", max=0.35)                     # doctest: +SKIP
+        """
+        label = _metric_label(metric)
+        threshold = _band(min, max)
+        title = _band_title(label, min, max)
+
+        def compute(seed: np.random.SeedSequence) -> Outcome:
+            _check_band(min, max)
+            _check_ci(confidence, n_boot, ci_method)
+            m = resolve(metric, greater_is_better=greater_is_better)
+            est = _estimate(self._data, m, confidence, n_boot, ci_method, seed)
+            details = est.details()
+            if est.value is None:
+                return Outcome(None, None, est.undefined_message(), details)
+            if confidence is not None and est.low is None:
+                return Outcome(None, est.value, est.no_interval_message(), details)
+            low = est.low if confidence is not None else est.value
+            high = est.high if confidence is not None else est.value
+            failures = []
+            if min is not None and low < min:
+                failures.append(f"{'its lower bound ' if confidence else ''}{low:.4g} < {min:g}")
+            if max is not None and high > max:
+                failures.append(f"{'its upper bound ' if confidence else ''}{high:.4g} > {max:g}")
+            message = f"{m.name} = {est.value:.4g}{est.interval_text()} on {est.n:,} rows"
+            message += (
+                "; " + " and ".join(failures) + ". Improve the model or revisit the threshold."
+                if failures
+                else f", within {_band_text(min, max)}."
+            )
+            return Outcome(not failures, est.value, message, details, est.interval())
+
+        return self._run(title, threshold, compute, severity, on_insufficient)
+
+    def expect_no_regression(
+        self,
+        metric: str | Callable[..., float],
+        *,
+        baseline: str,
+        max_drop: float | None = None,
+        max_relative_drop: float | None = None,
+        min_gain: float | None = None,
+        confidence: float | None = None,
+        n_boot: int = 1000,
+        ci_method: str = "percentile",
+        greater_is_better: bool | None = None,
+        severity: str | None = None,
+        on_insufficient: str = "block",
+    ) -> CheckResult:
+        """Today's value has not dropped from the stored baseline by more than ``max_drop``
+        (absolute) or ``max_relative_drop`` (relative); or, with ``min_gain``, improved by at
+        least that much. ``pytest --mlgate-update-baselines`` stores today's value instead.
+
+        >>> perf.expect_no_regression("roc_auc", baseline="credit", max_drop=0.01)  # doctest: +SKIP
+        """
+        label = _metric_label(metric)
+        rules = {
+            k: v
+            for k, v in (
+                ("max_drop", max_drop),
+                ("max_relative_drop", max_relative_drop),
+                ("min_gain", min_gain),
+            )
+            if v is not None
+        }
+        threshold: dict[str, Any] = {"baseline_name": baseline, **rules}
+        rule_text = ", ".join(
+            f"{k}={v:g}" if _is_number(v) else f"{k}={v!r}" for k, v in rules.items()
+        )
+        title = f"{label} no regression vs {baseline} ({rule_text or 'no rule'})"
+        update = self._settings is not None and self._settings.update_baselines
+        directory = (
+            self._settings.baseline_dir
+            if self._settings is not None
+            else Path.cwd() / DEFAULT_BASELINE_DIR
+        )
+
+        def compute(seed: np.random.SeedSequence) -> Outcome:
+            from ..baselines import UPDATE_COMMAND, baseline_path, read_baseline
+
+            if len(rules) != 1:
+                raise MlgateInputError(
+                    "max_drop/max_relative_drop/min_gain",
+                    f"give exactly one rule, got {len(rules) or 'none'}.",
+                    "E.g. expect_no_regression('roc_auc', baseline='credit', max_drop=0.01).",
+                )
+            ((rule, limit),) = rules.items()
+            if not _is_number(limit) or limit < 0:
+                raise MlgateInputError(rule, f"must be a non-negative number, got {limit!r}.")
+            path = baseline_path(directory, baseline)
+            _check_ci(confidence, n_boot, ci_method)
+            m = resolve(metric, greater_is_better=greater_is_better)
+            est = _estimate(self._data, m, confidence, n_boot, ci_method, seed)
+            details = est.details()
+            key = f"{self.name}.{m.name}"
+            fingerprint = self._data.fingerprint(m)
+            details.update(baseline_file=str(path), key=key, fingerprint=fingerprint)
+            out_threshold = dict(threshold)
+            if est.value is None:
+                return Outcome(
+                    None, None, est.undefined_message(), details, threshold=out_threshold
+                )
+            if update:
+                details["baseline_update"] = {
+                    "baseline": baseline,
+                    "key": key,
+                    "value": est.value,
+                    "fingerprint": fingerprint,
+                    "n": est.n,
+                }
+                return Outcome(
+                    True,
+                    est.value,
+                    f"Baseline written: {key} = {est.value:.6g} into {path} "
+                    "(--mlgate-update-baselines; commit the file).",
+                    details,
+                    est.interval(),
+                    out_threshold,
+                )
+            stored = read_baseline(directory, baseline)
+            entry = None if stored is None else stored.get(key)
+            base = entry.get("value") if isinstance(entry, dict) else None
+            if not _is_number(base):
+                where = f"{path} does not exist" if stored is None else f"{path} has no {key!r}"
+                return Outcome(
+                    False,
+                    est.value,
+                    f"No baseline to compare with: {where}. Create it with "
+                    f"`{UPDATE_COMMAND}`, review and commit the file.",
+                    details,
+                    est.interval(),
+                    out_threshold,
+                )
+            out_threshold["baseline"] = base
+            details["baseline_fingerprint"] = entry.get("fingerprint")
+            details["baseline_commit"] = entry.get("commit")
+            changed = entry.get("fingerprint") not in (None, fingerprint)
+            details["fingerprint_changed"] = changed
+            today = est.value
+            if confidence is not None:
+                if est.low is None:
+                    return Outcome(
+                        None, est.value, est.no_interval_message(), details, threshold=out_threshold
+                    )
+                today = est.low if m.greater_is_better else est.high
+            gain = (today - base) if m.greater_is_better else (base - today)
+            details["change"] = gain
+            if rule == "max_drop":
+                ok = gain >= -limit
+                verdict = f"a drop of at most {limit:g} is allowed"
+            elif rule == "min_gain":
+                ok = gain >= limit
+                verdict = f"a gain of at least {limit:g} is required"
+            elif base == 0:
+                ok = gain >= 0
+                details["relative_change"] = None
+                verdict = (
+                    "the baseline is 0, so a relative drop is undefined (not divided by): "
+                    "no drop is allowed"
+                )
+            else:
+                relative = gain / abs(base)
+                details["relative_change"] = relative
+                ok = relative >= -limit
+                verdict = (
+                    f"relative change {relative:+.2%}; a relative drop of at most "
+                    f"{limit:.2%} is allowed"
+                )
+            bound = "" if confidence is None else f" (unfavourable bound {today:.4g})"
+            message = (
+                f"{m.name} = {est.value:.4g}{est.interval_text()}{bound} vs baseline "
+                f"{base:.4g}: change {gain:+.4g} in the favourable direction; {verdict}."
+            )
+            if not ok:
+                message += " Find what regressed, or update the baseline if the drop is intended."
+            if changed:
+                message += (
+                    " Note: the data differ from the baseline's (fingerprint changed), so the "
+                    "figures are not on the same rows."
+                )
+            return Outcome(ok, est.value, message, details, est.interval(), out_threshold)
+
+        return self._run(title, threshold, compute, severity, on_insufficient)
+
+    def expect_not_worse_than(
+        self,
+        other: Any,
+        metric: str | Callable[..., float],
+        *,
+        margin: float = 0.0,
+        confidence: float | None = 0.95,
+        n_boot: int = 1000,
+        ci_method: str = "percentile",
+        other_name: str = "champion",
+        greater_is_better: bool | None = None,
+        severity: str | None = None,
+        on_insufficient: str = "block",
+    ) -> CheckResult:
+        """Champion/challenger on the same rows: this model's metric minus ``other``'s (scores
+        or labels, as the metric needs), in the favourable direction, with a paired bootstrap
+        interval whose lower bound must be >= ``-margin``.
+
+        >>> perf.expect_not_worse_than(champion_score, "roc_auc", margin=0.005)  # doctest: +SKIP
+        """
+        label = _metric_label(metric)
+        threshold = {"margin": margin, "min": -margin if _is_number(margin) else margin}
+        title = f"{label} not worse than {other_name} (margin {margin})"
+
+        def compute(seed: np.random.SeedSequence) -> Outcome:
+            if not _is_number(margin) or margin < 0:
+                raise MlgateInputError("margin", f"must be a non-negative number, got {margin!r}.")
+            _check_ci(confidence, n_boot, ci_method)
+            m = resolve(metric, greater_is_better=greater_is_better)
+            est = _compare(self._data, other, m, confidence, n_boot, ci_method, seed)
+            details = est.details()
+            details["other"] = other_name
+            details["margin"] = margin
+            if est.value is None:
+                return Outcome(None, None, est.undefined_message(), details)
+            if confidence is not None and est.low is None:
+                return Outcome(None, est.value, est.no_interval_message(), details)
+            low = est.low if confidence is not None else est.value
+            ok = low >= -margin
+            message = (
+                f"{m.name} difference vs {other_name} = {est.value:+.4g}{est.interval_text()} "
+                f"(positive = better) on {est.n:,} rows; "
+            )
+            message += (
+                f"{'lower bound ' if confidence else ''}{low:+.4g} >= {-margin:+g}."
+                if ok
+                else f"{'lower bound ' if confidence else ''}{low:+.4g} < {-margin:+g}: not "
+                f"shown to be at most {margin:g} worse than {other_name}. Keep the champion."
+            )
+            return Outcome(ok, est.value, message, details, est.interval())
+
+        return self._run(title, threshold, compute, severity, on_insufficient)
+
+    def by(self, slices: Any, *, min_size: int = 30) -> SlicedPerformance:
+        """The same checks per slice (segment) of the rows; one result per ``expect`` call.
+
+        >>> perf.by(test["region"], min_size=50).expect("accuracy", min=0.7)  # doctest: +SKIP
+        """
+        return SlicedPerformance(self, slices, min_size)
+
+
+class SlicedPerformance:
+    """Checks applied to every slice: ``observed`` is the worst slice's value."""
+
+    def __init__(self, parent: PerformanceChecks, slices: Any, min_size: int) -> None:
+        self._parent = parent
+        self._slices = slices
+        self._min_size = min_size
+
+    def expect(
+        self,
+        metric: str | Callable[..., float],
+        *,
+        min: float | None = None,
+        max: float | None = None,
+        confidence: float | None = None,
+        n_boot: int = 1000,
+        ci_method: str = "percentile",
+        greater_is_better: bool | None = None,
+        severity: str | None = None,
+        on_insufficient: str = "block",
+    ) -> CheckResult:
+        """Every slice's metric lies within ``min``/``max`` (its unfavourable bound with
+        ``confidence=``); a slice under ``min_size`` rows is ``insufficient``.
+
+        >>> perf.by(test["sex"]).expect("recall", min=0.6)   # doctest: +SKIP
+        """
+        parent = self._parent
+        label = _metric_label(metric)
+        threshold = {**_band(min, max), "min_size": self._min_size}
+        title = _band_title(label, min, max) + " in every slice"
+
+        def compute(seed: np.random.SeedSequence) -> Outcome:
+            import numpy as np
+
+            _check_band(min, max)
+            _check_ci(confidence, n_boot, ci_method)
+            if (
+                isinstance(self._min_size, bool)
+                or not isinstance(self._min_size, int)
+                or (self._min_size < 1)
+            ):
+                raise MlgateInputError(
+                    "min_size", f"must be a positive integer, got {self._min_size!r}."
+                )
+            m = resolve(metric, greater_is_better=greater_is_better)
+            data = parent._data
+            labels, names = _slice_labels(self._slices, data.n)
+            children = seed.spawn(len(names))
+            table: dict[str, dict[str, Any]] = {}
+            worst: float | None = None
+            worst_name = None
+            failed, thin = [], []
+            for code, (slice_name, child) in enumerate(zip(names, children, strict=True)):
+                rows = np.flatnonzero(labels == code)
+                n = len(rows)
+                entry: dict[str, Any] = {"value": None, "n": n, "status": "insufficient"}
+                table[slice_name] = entry
+                if n < self._min_size:
+                    entry["reason"] = f"under min_size={self._min_size}"
+                    thin.append(slice_name)
+                    continue
+                est = _estimate(data.subset(rows), m, confidence, n_boot, ci_method, child)
+                entry["value"] = est.value
+                if confidence is not None:
+                    entry["interval"] = est.interval()
+                if est.value is None or (confidence is not None and est.low is None):
+                    entry["reason"] = est.undefined_reason or "no defined resample"
+                    thin.append(slice_name)
+                    continue
+                low = est.low if confidence is not None else est.value
+                high = est.high if confidence is not None else est.value
+                bad = (min is not None and low < min) or (max is not None and high > max)
+                entry["status"] = "failed" if bad else "passed"
+                if bad:
+                    failed.append(slice_name)
+                value = est.value
+                if worst is None or (value < worst if m.greater_is_better else value > worst):
+                    worst, worst_name = value, slice_name
+            details = {
+                "metric": m.name,
+                "direction": m.direction,
+                "task": data.task,
+                "n": data.n,
+                "min_size": self._min_size,
+                "slices": table,
+                "worst_slice": worst_name,
+                "failed": failed,
+                "insufficient": thin,
+            }
+            if confidence is not None:
+                details.update(confidence=confidence, n_boot=n_boot, method=ci_method)
+            sizes = ", ".join(f"{k} ({v['n']:,})" for k, v in list(table.items())[:6])
+            if failed:
+                shown = ", ".join(f"{k} = {_fmt(table[k]['value'])}" for k in failed[:5])
+                message = (
+                    f"{len(failed)} of {len(table)} slices miss {_band_text(min, max)} for "
+                    f"{m.name}: {shown}. Investigate those segments."
+                )
+                if thin:
+                    message += f" {len(thin)} slice(s) could not be judged: {', '.join(thin[:5])}."
+                return Outcome(False, worst, message, details)
+            if thin:
+                message = (
+                    f"{len(thin)} of {len(table)} slices cannot be judged for {m.name} "
+                    f"(under {self._min_size} rows or undefined): {', '.join(thin[:5])}. "
+                    "Collect more data, merge slices or lower min_size."
+                )
+                return Outcome(None, worst, message, details)
+            message = (
+                f"All {len(table)} slices within {_band_text(min, max)} for {m.name}; worst "
+                f"{worst_name} = {_fmt(worst)}. Slices: {sizes}."
+            )
+            return Outcome(True, worst, message, details)
+
+        return self._parent._run(title, threshold, compute, severity, on_insufficient)
+
+
+# -- data ---------------------------------------------------------------------------------
+
+
+class _Data:
+    """Validated arrays of one ``mlgate.performance`` call."""
+
+    def __init__(
+        self,
+        y_true: np.ndarray,
+        y_pred: np.ndarray | None,
+        y_score: np.ndarray | None,
+        task: str,
+        weight: np.ndarray | None,
+        pos_label: Any,
+        classes: list[Any],
+        inferred: bool,
+    ) -> None:
+        self.y_true = y_true
+        self.y_pred = y_pred
+        self.y_score = y_score
+        self.task = task
+        self.weight = weight
+        self.pos_label = pos_label
+        self.classes = classes
+        self.inferred = inferred
+        self.n = len(y_true)
+
+    def subset(self, rows: np.ndarray) -> _Data:
+        return _Data(
+            self.y_true[rows],
+            None if self.y_pred is None else self.y_pred[rows],
+            None if self.y_score is None else self.y_score[rows],
+            self.task,
+            None if self.weight is None else self.weight[rows],
+            self.pos_label,
+            self.classes,
+            self.inferred,
+        )
+
+    def values_for(self, m: Metric, argument: str = "") -> np.ndarray:
+        """``y_pred`` or ``y_score``, as the metric needs; bad input when it is missing."""
+        if m.needs == SCORES:
+            if self.y_score is None:
+                have = " (y_pred holds labels)" if self.y_pred is not None else ""
+                raise MlgateInputError(
+                    "y_score",
+                    f"{m.name} needs scores (probabilities or decision values), not labels{have}.",
+                    "Pass y_score=model.predict_proba(X)[:, 1].",
+                )
+            return self.y_score
+        if self.y_pred is not None:
+            return self.y_pred
+        if self.y_score is not None and not _is_registered(m):
+            return self.y_score
+        raise MlgateInputError(
+            "y_pred",
+            f"{m.name} needs predicted labels and only scores were given.",
+            "Pass y_pred=(score >= threshold) or y_pred=model.predict(X).",
+        )
+
+    def fingerprint(self, m: Metric) -> str:
+        """``sha256:`` over y_true, the predictions the metric uses and the weights."""
+        import numpy as np
+
+        digest = hashlib.sha256()
+        for part in (self.y_true, self.values_for(m), self.weight):
+            if part is None:
+                digest.update(b"none")
+                continue
+            arr = np.asarray(part)
+            if arr.dtype == object:
+                digest.update("\x1f".join(map(repr, arr.ravel().tolist())).encode())
+            else:
+                digest.update(str(arr.dtype).encode() + str(arr.shape).encode())
+                digest.update(np.ascontiguousarray(arr).tobytes())
+        return "sha256:" + digest.hexdigest()
+
+
+def _prepare(
+    y_true: Any, y_pred: Any, y_score: Any, task: Any, weight: Any, pos_label: Any
+) -> _Data:
+    import numpy as np
+
+    if task not in TASKS:
+        raise MlgateInputError("task", f"must be one of {', '.join(TASKS)}, got {task!r}.")
+    truth = _array(y_true, "y_true")
+    if y_pred is None and y_score is None:
+        raise MlgateInputError(
+            "y_pred/y_score", "give predicted labels (y_pred=), scores (y_score=) or both."
+        )
+    pred = None if y_pred is None else _array(y_pred, "y_pred", length=len(truth))
+    score = None
+    if y_score is not None:
+        score = _array(y_score, "y_score", length=len(truth), allow_2d=True)
+        if score.dtype.kind not in "biuf":
+            raise MlgateInputError(
+                "y_score", f"must hold numbers (scores or probabilities), got {score.dtype}."
+            )
+        score = score.astype(np.float64)
+    w = None
+    if weight is not None:
+        w = _array(weight, "sample_weight", length=len(truth)).astype(np.float64)
+        if (w < 0).any():
+            raise MlgateInputError("sample_weight", "has negative weights.")
+    inferred = task == "auto"
+    if inferred:
+        task = _infer_task(truth, pred)
+    classes: list[Any] = []
+    if task in (BINARY, MULTICLASS):
+        seen = (
+            truth if pred is None else np.concatenate([truth.astype(object), pred.astype(object)])
+        )
+        classes = _unique(seen)
+        pos_label = _pos_label(pos_label, classes, task)
+    return _Data(truth, pred, score, task, w, pos_label, classes, inferred)
+
+
+def _array(
+    value: Any, argument: str, *, length: int | None = None, allow_2d: bool = False
+) -> np.ndarray:
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, str | bytes) or value is None or np.isscalar(value):
+        raise MlgateInputError(argument, f"must be an array of values, got {type(value).__name__}.")
+    if isinstance(value, pd.DataFrame):
+        arr = value.to_numpy()
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            arr = arr[:, 0]
+    elif isinstance(value, pd.Series | pd.Index | pd.Categorical):
+        series = pd.Series(value)
+        if series.isna().any():
+            raise MlgateInputError(
+                argument,
+                f"has {int(series.isna().sum()):,} missing value(s) (NaN/None).",
+                "Drop or fill those rows before checking.",
+            )
+        arr = series.to_numpy()
+        if arr.dtype == object and pd.api.types.infer_dtype(arr) in (
+            "integer",
+            "floating",
+            "boolean",
+        ):
+            arr = arr.astype(pd.Series(arr.tolist()).dtype)
+    else:
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError) as exc:
+            raise MlgateInputError(argument, f"cannot be read as an array ({exc}).") from exc
+    if arr.ndim == 0 or arr.ndim > (2 if allow_2d else 1):
+        raise MlgateInputError(argument, f"must be one-dimensional, got shape {arr.shape}.")
+    if len(arr) == 0:
+        raise MlgateInputError(argument, "is empty.")
+    if length is not None and len(arr) != length:
+        raise MlgateInputError(
+            argument,
+            f"has {len(arr):,} rows but y_true has {length:,}.",
+            "Pass predictions for exactly the rows of y_true, in the same order.",
+        )
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            n_nan = int(np.isnan(arr).sum())
+            n_inf = int(bad.sum()) - n_nan
+            parts = [f"{n_nan:,} NaN" if n_nan else "", f"{n_inf:,} infinite" if n_inf else ""]
+            raise MlgateInputError(
+                argument,
+                f"has {' and '.join(p for p in parts if p)} value(s).",
+                "Drop or fix those rows before checking.",
+            )
+    elif arr.dtype == object:
+        missing = pd.isna(arr)
+        if missing.any():
+            raise MlgateInputError(
+                argument,
+                f"has {int(missing.sum()):,} missing value(s) (NaN/None).",
+                "Drop or fill those rows before checking.",
+            )
+    return arr
+
+
+def _unique(values: np.ndarray) -> list[Any]:
+    import pandas as pd
+
+    uniques = pd.unique(pd.Series(values, dtype=object))
+    out = [u.item() if hasattr(u, "item") else u for u in uniques]
+    try:
+        return sorted(out)
+    except TypeError:
+        return out
+
+
+def _infer_task(truth: np.ndarray, pred: np.ndarray | None) -> str:
+    """Float labels with more than two values: regression; otherwise two classes or fewer:
+    binary, more: multiclass (integer targets of a regression need ``task="regression"``)."""
+    import numpy as np
+
+    seen = _unique(
+        truth if pred is None else np.concatenate([truth.astype(object), pred.astype(object)])
+    )
+    if truth.dtype.kind == "f" and len(_unique(truth)) > 2:
+        return REGRESSION
+    return BINARY if len(seen) <= 2 else MULTICLASS
+
+
+def _pos_label(pos_label: Any, classes: list[Any], task: str) -> Any:
+    numeric = all(isinstance(c, bool | int | float) for c in classes)
+    if pos_label is None:
+        if numeric:
+            return True if all(isinstance(c, bool) for c in classes) else 1
+        raise MlgateInputError(
+            "pos_label",
+            f"is required when the labels are not numbers; classes seen: "
+            f"{', '.join(repr(c) for c in classes[:10])}.",
+            "Pass pos_label= naming the positive class.",
+        )
+    if task == BINARY and len(classes) == 2 and pos_label not in classes:
+        raise MlgateInputError(
+            "pos_label",
+            f"{pos_label!r} is not among the classes seen: {', '.join(repr(c) for c in classes)}.",
+        )
+    return pos_label
+
+
+def _slice_labels(slices: Any, n: int) -> tuple[np.ndarray, list[str]]:
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(slices, pd.DataFrame):
+        if slices.shape[1] == 0:
+            raise MlgateInputError("slices", "has no columns.")
+        frame = slices.reset_index(drop=True)
+        text = [
+            frame[c].astype(object).where(frame[c].notna(), "<missing>").astype(str)
+            for c in frame.columns
+        ]
+        labels = pd.Series(
+            [
+                ", ".join(f"{c}={v}" for c, v in zip(frame.columns, row, strict=True))
+                for row in zip(*text, strict=True)
+            ]
+        )
+    else:
+        if isinstance(slices, str | bytes) or np.isscalar(slices) or slices is None:
+            raise MlgateInputError(
+                "slices", f"must be an array of slice labels, got {type(slices).__name__}."
+            )
+        series = pd.Series(
+            np.asarray(slices, dtype=object)
+            if not isinstance(slices, pd.Series)
+            else slices.to_numpy(dtype=object)
+        )
+        labels = series.where(series.notna(), "<missing>").astype(str)
+    if len(labels) != n:
+        raise MlgateInputError(
+            "slices",
+            f"has {len(labels):,} rows but y_true has {n:,}.",
+            "Pass one slice label per row, in the same order.",
+        )
+    codes, uniques = pd.factorize(labels, sort=True)
+    return codes, [str(u) for u in uniques]
+
+
+# -- estimation ---------------------------------------------------------------------------
+
+
+class _Estimate:
+    def __init__(self, data: _Data, m: Metric) -> None:
+        self.n = data.n
+        self.task = data.task
+        self.inferred = data.inferred
+        self.metric = m.name
+        self.direction = m.direction
+        self.pos_label = data.pos_label if data.task != REGRESSION else None
+        self.value: float | None = None
+        self.low: float | None = None
+        self.high: float | None = None
+        self.confidence: float | None = None
+        self.n_boot: int | None = None
+        self.method: str | None = None
+        self.defined: int | None = None
+        self.undefined_reason: str | None = None
+
+    def interval(self) -> list[float] | None:
+        if self.low is None or self.high is None:
+            return None
+        return [self.low, self.high]
+
+    def interval_text(self) -> str:
+        if self.low is None or self.high is None or self.confidence is None:
+            return ""
+        return f" ({self.confidence:.0%} CI {self.low:.4g} to {self.high:.4g})"
+
+    def details(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "metric": self.metric,
+            "direction": self.direction,
+            "n": self.n,
+            "task": self.task,
+            "task_inferred": self.inferred,
+        }
+        if self.pos_label is not None:
+            out["pos_label"] = self.pos_label
+        if self.confidence is not None:
+            out.update(
+                confidence=self.confidence,
+                n_boot=self.n_boot,
+                method=self.method,
+                defined_resamples=self.defined,
+            )
+        if self.undefined_reason:
+            out["undefined"] = self.undefined_reason
+        return out
+
+    def undefined_message(self) -> str:
+        return (
+            f"{self.metric} is undefined on these {self.n:,} rows: {self.undefined_reason}. "
+            "It is not turned into 0; collect more data or choose another metric."
+        )
+
+    def no_interval_message(self) -> str:
+        return (
+            f"{self.metric} = {self.value:.4g}, but no bootstrap resample gave a defined value, "
+            "so there is no interval. Collect more data."
+        )
+
+
+def _estimate(
+    data: _Data,
+    m: Metric,
+    confidence: float | None,
+    n_boot: int,
+    ci_method: str,
+    seed: np.random.SeedSequence,
+) -> _Estimate:
+    from ..stats.bootstrap import bootstrap_values, interval, jackknife_values
+    from ..stats.metric_statistics import statistic_for
+
+    _check_task(data, m)
+    y = data.values_for(m)
+    _check_values(data, m, y)
+    est = _Estimate(data, m)
+    est.value, est.undefined_reason = _point(data, m, y)
+    if est.value is None or confidence is None:
+        return est
+    stat = statistic_for(m, data.y_true, y, sample_weight=data.weight, pos_label=data.pos_label)
+    boot_seed, jack_seed = seed.spawn(2)
+    values = bootstrap_values(stat, n_boot, boot_seed)
+    jack = jackknife_values(stat, jack_seed) if ci_method == "bca" else None
+    ci = interval(values, confidence, method=ci_method, estimate=est.value, jackknife=jack)
+    est.low, est.high = ci.low, ci.high
+    est.confidence, est.n_boot, est.method, est.defined = confidence, n_boot, ci.method, ci.defined
+    return est
+
+
+def _compare(
+    data: _Data,
+    other: Any,
+    m: Metric,
+    confidence: float | None,
+    n_boot: int,
+    ci_method: str,
+    seed: np.random.SeedSequence,
+) -> _Estimate:
+    """Paired estimate of ``sign * (mine - other)`` on the same rows."""
+    import numpy as np
+
+    from ..stats.bootstrap import (
+        DifferenceStatistic,
+        bootstrap_values,
+        interval,
+        jackknife_values,
+    )
+    from ..stats.metric_statistics import statistic_for
+
+    _check_task(data, m)
+    mine = data.values_for(m)
+    theirs = _array(other, "other", length=data.n, allow_2d=mine.ndim == 2)
+    if m.needs == SCORES:
+        if theirs.dtype.kind not in "biuf":
+            raise MlgateInputError("other", f"must hold scores (numbers), got {theirs.dtype}.")
+        theirs = theirs.astype(np.float64)
+    _check_values(data, m, mine)
+    _check_values(data, m, theirs, argument="other")
+    est = _Estimate(data, m)
+    est.metric = f"{m.name} difference"
+    a, why_a = _point(data, m, mine)
+    b, why_b = _point(data, m, theirs)
+    if a is None or b is None:
+        est.undefined_reason = why_a or why_b
+        return est
+    sign = 1.0 if m.greater_is_better else -1.0
+    est.value = sign * (a - b)
+    if confidence is None:
+        return est
+    kw = {"sample_weight": data.weight, "pos_label": data.pos_label}
+    stat = DifferenceStatistic(
+        statistic_for(m, data.y_true, mine, **kw),
+        statistic_for(m, data.y_true, theirs, **kw),
+        sign,
+    )
+    boot_seed, jack_seed = seed.spawn(2)
+    values = bootstrap_values(stat, n_boot, boot_seed)
+    jack = jackknife_values(stat, jack_seed) if ci_method == "bca" else None
+    ci = interval(values, confidence, method=ci_method, estimate=est.value, jackknife=jack)
+    est.low, est.high = ci.low, ci.high
+    est.confidence, est.n_boot, est.method, est.defined = confidence, n_boot, ci.method, ci.defined
+    return est
+
+
+def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | None]:
+    """The metric on all rows, or None and the reason it is undefined."""
+    import numpy as np
+
+    if m.needs == SCORES and data.task == BINARY and _is_registered(m):
+        positive = data.y_true == data.pos_label
+        n_pos = int(
+            np.count_nonzero(positive if data.weight is None else positive & (data.weight > 0))
+        )
+        n_neg = int(
+            np.count_nonzero(~positive if data.weight is None else ~positive & (data.weight > 0))
+        )
+        if m.name in ("roc_auc", "average_precision") and (n_pos == 0 or n_neg == 0):
+            which = "positive" if n_pos == 0 else "negative"
+            return None, f"y_true has no {which} rows (one class only)"
+    if data.weight is not None and not data.weight.sum() > 0:
+        return None, "the sample weights sum to 0"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            value = m.compute(data.y_true, y, sample_weight=data.weight, pos_label=data.pos_label)
+        except ValueError as exc:
+            if not _is_registered(m):
+                raise MlgateInputError("metric", f"{m.name} raised ValueError: {exc}") from exc
+            return None, str(exc).rstrip(".")
+        except ZeroDivisionError:
+            return None, "a zero denominator"
+    try:
+        value = float(value)
+    except (TypeError, ValueError) as exc:
+        raise MlgateInputError("metric", f"{m.name} returned {value!r}, not a number.") from exc
+    if not math.isfinite(value):
+        return None, "a zero denominator (e.g. no positives, or no predicted positives)"
+    return value, None
+
+
+def _check_task(data: _Data, m: Metric) -> None:
+    if data.task not in m.tasks:
+        how = "inferred" if data.inferred else "given"
+        raise MlgateInputError(
+            "metric",
+            f"{m.name} applies to {'/'.join(sorted(m.tasks))} tasks, but the task is "
+            f"{data.task} ({how}).",
+            "Choose a metric for this task, or pass task= to mlgate.performance.",
+        )
+
+
+def _check_values(data: _Data, m: Metric, y: np.ndarray, argument: str | None = None) -> None:
+    import numpy as np
+
+    outside = m.name in PROBABILITY_METRICS and _is_registered(m)
+    if outside and (y.dtype.kind not in "biuf" or (y < 0).any() or (y > 1).any()):
+        bad = int(((y < 0) | (y > 1)).sum()) if y.dtype.kind in "biuf" else len(y)
+        raise MlgateInputError(
+            argument or "y_score",
+            f"{m.name} needs probabilities in [0, 1]; {bad:,} value(s) fall outside.",
+            "Pass predict_proba output, not decision_function or logits.",
+        )
+    if m.needs == SCORES and y.dtype.kind not in "biuf":
+        raise MlgateInputError(argument or "y_score", f"must hold numbers, got {y.dtype}.")
+    if data.task == REGRESSION and y.dtype.kind not in "biuf":
+        raise MlgateInputError(argument or "y_pred", "must hold numbers for a regression.")
+    if data.task == REGRESSION and np.asarray(data.y_true).dtype.kind not in "biuf":
+        raise MlgateInputError("y_true", "must hold numbers for a regression.")
+
+
+def _is_registered(m: Metric) -> bool:
+    from ..metrics import REGISTRY
+
+    return REGISTRY.get(m.name) is m
+
+
+# -- arguments and text -------------------------------------------------------------------
+
+
+def _is_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
+
+
+def _check_band(low: Any, high: Any) -> None:
+    if low is None and high is None:
+        raise MlgateInputError("min/max", "give a bound: min=, max= or both.")
+    for arg, value in (("min", low), ("max", high)):
+        if value is not None and not _is_number(value):
+            raise MlgateInputError(arg, f"must be a finite number, got {value!r}.")
+    if low is not None and high is not None and low > high:
+        raise MlgateInputError("min/max", f"min={low} is above max={high}.")
+
+
+def _check_ci(confidence: Any, n_boot: Any, ci_method: Any) -> None:
+    if confidence is not None and (not _is_number(confidence) or not 0 < confidence < 1):
+        raise MlgateInputError(
+            "confidence", f"must be a level in (0, 1) such as 0.95, got {confidence!r}."
+        )
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 10:
+        raise MlgateInputError("n_boot", f"must be an integer >= 10, got {n_boot!r}.")
+    if ci_method not in CI_METHODS:
+        raise MlgateInputError(
+            "ci_method", f"must be one of {', '.join(CI_METHODS)}, got {ci_method!r}."
+        )
+
+
+def _band(low: Any, high: Any) -> dict[str, Any]:
+    out = {}
+    if low is not None:
+        out["min"] = low
+    if high is not None:
+        out["max"] = high
+    return out
+
+
+def _band_title(label: str, low: Any, high: Any) -> str:
+    if low is not None and high is not None:
+        return f"{low} <= {label} <= {high}"
+    if low is not None:
+        return f"{label} >= {low}"
+    if high is not None:
+        return f"{label} <= {high}"
+    return label
+
+
+def _band_text(low: Any, high: Any) -> str:
+    if low is not None and high is not None:
+        return f"[{low:g}, {high:g}]"
+    return f">= {low:g}" if low is not None else f"<= {high:g}"
+
+
+def _metric_label(metric: Any) -> str:
+    if isinstance(metric, str):
+        return metric
+    return getattr(metric, "__name__", "custom metric")
+
+
+def _fmt(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:.4g}"
