@@ -1,0 +1,485 @@
+"""A mergeable reference profile: what drift checks need of the reference, without raw rows.
+
+Per column it holds the row count and nulls, and
+
+- numeric and datetime columns: moments (mean, sum of squared deviations, std, min, max), the
+  10 fixed reference-quantile bins with their counts, and the distribution: exact value counts
+  when the column has at most 1,000 distinct values, else a quantile sketch of 1,001 knots
+  whose piecewise-linear CDF is within ``rank_error`` of the exact empirical CDF (1/1000 + 1/n
+  for a profile built from one frame; merging adds 1/1000);
+- categorical columns: exact category counts (keys are the values as text);
+- identifier columns (every value unique): nothing but the counts.
+
+The JSON file is versioned, sorted and indented (diff-friendly) and carries the sha256 of its
+content.
+
+>>> profile = Profile.from_frame(train)          # doctest: +SKIP
+>>> profile.save("profiles/train.json")          # doctest: +SKIP
+>>> Profile.load("profiles/train.json").sha256   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import MlgateInputError
+from .stats.drift import bin_counts, quantile_edges, sorted_quantiles
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FORMAT = "pytest-mlgate-profile"
+VERSION = 1
+MAX_EXACT = 1000
+SKETCH_KNOTS = 1001
+KNOT_PROBABILITIES = np.linspace(0.0, 1.0, SKETCH_KNOTS)
+SKETCH_STEP = 1.0 / (SKETCH_KNOTS - 1)
+
+
+def family(dtype: Any) -> str:
+    """``numeric``, ``datetime`` or ``categorical`` (bool, object, string, category)."""
+    import pandas as pd
+
+    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype):
+        return "categorical"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "numeric"
+    return "categorical"
+
+
+def is_integer(dtype: Any) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def numeric_values(series: pd.Series, argument: str) -> np.ndarray:
+    """Non-null values of a numeric or datetime column as float64 (datetimes in ns).
+
+    Infinite values are bad input: an error naming the argument and the column.
+    """
+    values = series.dropna()
+    if family(series.dtype) == "datetime":
+        if getattr(values.dtype, "tz", None) is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        return values.to_numpy().astype("datetime64[ns]").astype(np.int64).astype(np.float64)
+    out = values.to_numpy(dtype=np.float64)
+    bad = np.isinf(out)
+    if bad.any():
+        raise MlgateInputError(
+            argument,
+            f"column {series.name!r} holds {int(bad.sum()):,} infinite values.",
+            "Replace them with NaN (or clip them) before the drift check.",
+        )
+    return out
+
+
+def number_key(value: float) -> str:
+    """The text key of a number used as a category (``3.0`` and ``3`` are both ``"3"``)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def category_counts(series: pd.Series) -> dict[str, int]:
+    """Exact counts of the non-null values, keyed by their text."""
+    counts: dict[str, int] = {}
+    for value, count in series.value_counts(dropna=True, sort=False).items():
+        key = str(value)
+        counts[key] = counts.get(key, 0) + int(count)
+    return counts
+
+
+@dataclass
+class NumericSummary:
+    """What the drift checks need of one numeric reference column."""
+
+    count: int
+    mean: float
+    m2: float
+    minimum: float
+    maximum: float
+    edges: np.ndarray
+    bins: np.ndarray
+    values: np.ndarray | None = None  # exact distinct values ...
+    counts: np.ndarray | None = None  # ... and their counts
+    knots: np.ndarray | None = None  # or a quantile sketch
+    rank_error: float = 0.0
+    unique: bool = False
+
+    @property
+    def std(self) -> float:
+        return float(np.sqrt(self.m2 / self.count)) if self.count else 0.0
+
+    @property
+    def exact(self) -> bool:
+        return self.values is not None
+
+    @property
+    def distinct(self) -> int | None:
+        return None if self.values is None else int(self.values.size)
+
+    def expanded(self) -> np.ndarray:
+        """The sorted reference sample (exact summaries only)."""
+        assert self.values is not None and self.counts is not None
+        return np.repeat(self.values, self.counts)
+
+    @classmethod
+    def from_sorted(cls, a: np.ndarray) -> NumericSummary:
+        n = int(a.size)
+        mean = float(a.mean())
+        m2 = float(np.sum((a - mean) ** 2))
+        edges = quantile_edges(a)
+        keep = np.empty(n, dtype=bool)
+        keep[0] = True
+        np.not_equal(a[1:], a[:-1], out=keep[1:])
+        distinct = int(keep.sum())
+        summary = cls(
+            n,
+            mean,
+            m2,
+            float(a[0]),
+            float(a[-1]),
+            edges,
+            bin_counts(a, edges),
+            unique=distinct == n and n > 1,
+        )
+        if distinct <= MAX_EXACT:
+            starts = np.flatnonzero(keep)
+            summary.values = a[starts]
+            summary.counts = np.diff(np.append(starts, n)).astype(np.int64)
+        else:
+            idx = np.rint(KNOT_PROBABILITIES * (n - 1)).astype(np.int64)
+            summary.knots = a[idx]
+            summary.rank_error = SKETCH_STEP + 1.0 / n
+        return summary
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        if self.values is not None:
+            cum = np.cumsum(self.counts)
+            idx = np.searchsorted(self.values, x, side="right")
+            return np.where(idx > 0, cum[np.maximum(idx - 1, 0)], 0) / self.count
+        return np.interp(x, self.knots, KNOT_PROBABILITIES, left=0.0, right=1.0)
+
+    def merge(self, other: NumericSummary) -> NumericSummary:
+        n = self.count + other.count
+        delta = other.mean - self.mean
+        mean = self.mean + delta * other.count / n
+        m2 = self.m2 + other.m2 + delta * delta * self.count * other.count / n
+        low, high = min(self.minimum, other.minimum), max(self.maximum, other.maximum)
+        unique = self.unique and other.unique
+        if self.exact and other.exact:
+            values = np.union1d(self.values, other.values)
+            counts = np.zeros(values.size, dtype=np.int64)
+            counts[np.searchsorted(values, self.values)] += self.counts
+            counts[np.searchsorted(values, other.values)] += other.counts
+            if values.size <= MAX_EXACT:
+                cum = np.cumsum(counts)
+                ranks = (np.arange(1, 10) / 10) * (n - 1)
+                lo = np.floor(ranks).astype(np.int64)
+                at = lambda k: values[np.searchsorted(cum, k, side="right")]  # noqa: E731
+                a, b = at(lo), at(np.minimum(lo + 1, n - 1))
+                frac = ranks - lo
+                edges = np.unique(
+                    np.where(frac >= 0.5, b - (b - a) * (1 - frac), a + (b - a) * frac)
+                )
+                summary = NumericSummary(
+                    n,
+                    mean,
+                    m2,
+                    low,
+                    high,
+                    edges,
+                    np.zeros(0),
+                    values=values,
+                    counts=counts,
+                    unique=unique,
+                )
+                summary.bins = bin_counts(summary.expanded(), edges)
+                return summary
+            idx = np.rint(KNOT_PROBABILITIES * (n - 1)).astype(np.int64)
+            knots = values[np.searchsorted(np.cumsum(counts), idx, side="right")]
+            error = SKETCH_STEP + 1.0 / n
+        else:
+            grid = np.union1d(self._knot_points(), other._knot_points())
+            mixed = (self.count * self.cdf(grid) + other.count * other.cdf(grid)) / n
+            knots = np.interp(KNOT_PROBABILITIES, mixed, grid)
+            knots[0], knots[-1] = low, high
+            error = (self.count * self.rank_error + other.count * other.rank_error) / n
+            error += SKETCH_STEP
+        edges = np.unique(sorted_quantiles(knots, np.arange(1, 10) / 10))
+        cum = np.rint(np.interp(edges, knots, KNOT_PROBABILITIES) * n).astype(np.int64)
+        bins = np.diff(np.concatenate([[0], cum, [n]]))
+        return NumericSummary(
+            n, mean, m2, low, high, edges, bins, knots=knots, rank_error=float(error), unique=unique
+        )
+
+    def _knot_points(self) -> np.ndarray:
+        return self.values if self.values is not None else self.knots
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "moments": {
+                "mean": self.mean,
+                "m2": self.m2,
+                "std": self.std,
+                "min": self.minimum,
+                "max": self.maximum,
+            },
+            "bins": {
+                "edges": [float(e) for e in self.edges],
+                "counts": [int(c) for c in self.bins],
+            },
+            "unique": bool(self.unique),
+        }
+        if self.values is not None:
+            out["distribution"] = {
+                "exact": {
+                    "values": [float(v) for v in self.values],
+                    "counts": [int(c) for c in self.counts],
+                }
+            }
+        else:
+            out["distribution"] = {
+                "sketch": {
+                    "knots": [float(v) for v in self.knots],
+                    "probabilities": f"j/{SKETCH_KNOTS - 1} for j = 0..{SKETCH_KNOTS - 1}",
+                    "rank_error": self.rank_error,
+                }
+            }
+        return out
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any], count: int) -> NumericSummary:
+        moments, bins, dist = doc["moments"], doc["bins"], doc["distribution"]
+        summary = cls(
+            count,
+            float(moments["mean"]),
+            float(moments["m2"]),
+            float(moments["min"]),
+            float(moments["max"]),
+            np.asarray(bins["edges"], dtype=float),
+            np.asarray(bins["counts"], dtype=np.int64),
+            unique=bool(doc["unique"]),
+        )
+        if "exact" in dist:
+            summary.values = np.asarray(dist["exact"]["values"], dtype=float)
+            summary.counts = np.asarray(dist["exact"]["counts"], dtype=np.int64)
+        else:
+            summary.knots = np.asarray(dist["sketch"]["knots"], dtype=float)
+            summary.rank_error = float(dist["sketch"]["rank_error"])
+        return summary
+
+
+@dataclass
+class ColumnProfile:
+    """One column of a profile."""
+
+    family: str
+    dtype: str
+    integer: bool
+    count: int
+    nulls: int
+    numeric: NumericSummary | None = None
+    categories: dict[str, int] | None = None
+    identifier: bool = False
+
+    def merge(self, other: ColumnProfile, name: str) -> ColumnProfile:
+        if other.family != self.family:
+            raise MlgateInputError(
+                "other",
+                f"column {name!r} is {self.family} in one profile and {other.family} in the other.",
+                "Profile batches of the same schema.",
+            )
+        merged = ColumnProfile(
+            self.family,
+            self.dtype,
+            self.integer and other.integer,
+            self.count + other.count,
+            self.nulls + other.nulls,
+        )
+        if self.count == 0 or other.count == 0:
+            src = other if self.count == 0 else self
+            merged.numeric, merged.categories = src.numeric, src.categories
+            merged.identifier = src.identifier
+            return merged
+        if self.numeric is not None and other.numeric is not None:
+            merged.numeric = self.numeric.merge(other.numeric)
+        if self.categories is not None and other.categories is not None:
+            counts = dict(self.categories)
+            for key, value in other.categories.items():
+                counts[key] = counts.get(key, 0) + value
+            merged.categories = counts
+        merged.identifier = self.identifier and other.identifier
+        return merged
+
+
+@dataclass
+class Profile:
+    """A compact, mergeable summary of reference data for drift checks (no raw rows).
+
+    >>> ref = Profile.from_batches(pd.read_csv("big.csv", chunksize=100_000))  # doctest: +SKIP
+    >>> ref.save("profiles/reference.json")                                      # doctest: +SKIP
+    >>> reference = Profile.load("profiles/reference.json")                       # doctest: +SKIP
+    >>> mlgate.drift(reference, prod).expect_no_drift()                           # doctest: +SKIP
+    """
+
+    rows: int
+    columns: dict[str, ColumnProfile] = field(default_factory=dict)
+
+    @classmethod
+    def from_frame(cls, df: Any) -> Profile:
+        """Profile one frame (a pandas DataFrame, or anything with ``to_pandas()``)."""
+        from .frames import as_frame
+
+        frame = as_frame(df, "df", allow_empty=True)
+        profile = cls(rows=int(frame.shape[0]))
+        for name in frame.columns:
+            profile.columns[str(name)] = _profile_column(frame[name])
+        return profile
+
+    @classmethod
+    def from_batches(cls, batches: Iterable[Any]) -> Profile:
+        """Profile data batch by batch (e.g. ``pd.read_csv(..., chunksize=...)``) and merge."""
+        result: Profile | None = None
+        for batch in batches:
+            part = cls.from_frame(batch)
+            result = part if result is None else result.merge(part)
+        if result is None:
+            raise MlgateInputError("batches", "is empty; give at least one frame.")
+        return result
+
+    def merge(self, other: Profile) -> Profile:
+        """A new profile of both data sets (same columns and column families)."""
+        if not isinstance(other, Profile):
+            raise MlgateInputError("other", f"expected a Profile, got {type(other).__name__}.")
+        if list(other.columns) != list(self.columns):
+            raise MlgateInputError(
+                "other",
+                "the profiles have different columns: "
+                f"{sorted(set(self.columns) ^ set(other.columns)) or 'same set, other order'}.",
+            )
+        return Profile(
+            self.rows + other.rows,
+            {n: c.merge(other.columns[n], n) for n, c in self.columns.items()},
+        )
+
+    # -- file format ----------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        columns: dict[str, Any] = {}
+        for position, (name, col) in enumerate(self.columns.items()):
+            entry: dict[str, Any] = {
+                "position": position,
+                "family": col.family,
+                "dtype": col.dtype,
+                "integer": col.integer,
+                "count": col.count,
+                "nulls": col.nulls,
+            }
+            if col.count == 0:
+                entry["kind"] = "empty"
+            elif col.identifier:
+                entry["kind"] = "identifier"
+            elif col.numeric is not None:
+                entry["kind"] = "numeric"
+                entry.update(col.numeric.to_json())
+            else:
+                entry["kind"] = "categorical"
+                entry["categories"] = dict(sorted((col.categories or {}).items()))
+            columns[name] = entry
+        return {"format": FORMAT, "version": VERSION, "rows": self.rows, "columns": columns}
+
+    @property
+    def sha256(self) -> str:
+        """``"sha256:" + hex`` of the canonical JSON of the profile's content."""
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+    def save(self, path: str | Path) -> Path:
+        """Write the profile as sorted, indented JSON with its sha256; returns the path."""
+        doc = self.to_json()
+        doc["sha256"] = self.sha256
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(doc, sort_keys=True, indent=1, allow_nan=False) + "\n")
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path) -> Profile:
+        """Read a saved profile; the sha256 must match its content."""
+        try:
+            doc = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as exc:
+            raise MlgateInputError(
+                "path", f"cannot read a profile from {str(path)!r}: {exc}"
+            ) from exc
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise MlgateInputError("path", f"{str(path)!r} is not a pytest-mlgate profile.")
+        if doc.get("version") != VERSION:
+            raise MlgateInputError(
+                "path",
+                f"profile version {doc.get('version')!r} is not supported (expected {VERSION}).",
+                "Rebuild it with this version of pytest-mlgate.",
+            )
+        stored = doc.pop("sha256", None)
+        columns: dict[str, ColumnProfile] = {}
+        for name, entry in sorted(doc["columns"].items(), key=lambda kv: kv[1]["position"]):
+            col = ColumnProfile(
+                entry["family"],
+                entry["dtype"],
+                bool(entry["integer"]),
+                int(entry["count"]),
+                int(entry["nulls"]),
+            )
+            if entry["kind"] == "identifier":
+                col.identifier = True
+            elif entry["kind"] == "numeric":
+                col.numeric = NumericSummary.from_json(entry, col.count)
+            elif entry["kind"] == "categorical":
+                col.categories = {str(k): int(v) for k, v in entry["categories"].items()}
+            columns[name] = col
+        profile = cls(int(doc["rows"]), columns)
+        if stored != profile.sha256:
+            raise MlgateInputError(
+                "path",
+                f"the sha256 of {str(path)!r} does not match its content (edited or damaged).",
+                "Rebuild the profile with Profile.from_frame(...).save(...).",
+            )
+        return profile
+
+    def __repr__(self) -> str:
+        return f"Profile(rows={self.rows}, columns={len(self.columns)}, {self.sha256[:19]})"
+
+
+def _profile_column(series: pd.Series) -> ColumnProfile:
+    fam = family(series.dtype)
+    col = ColumnProfile(fam, str(series.dtype), is_integer(series.dtype), 0, 0)
+    if fam == "categorical":
+        counts = category_counts(series)
+        col.count = sum(counts.values())
+        col.categories = counts
+        col.identifier = col.count > 1 and len(counts) == col.count and _identifier_dtype(series)
+    else:
+        values = np.sort(numeric_values(series, "df"))
+        col.count = int(values.size)
+        if values.size:
+            col.numeric = NumericSummary.from_sorted(values)
+            col.identifier = col.integer and col.numeric.unique
+    col.nulls = int(series.shape[0] - col.count)
+    return col
+
+
+def _identifier_dtype(series: pd.Series) -> bool:
+    import pandas as pd
+
+    return not isinstance(series.dtype, pd.CategoricalDtype) and not pd.api.types.is_bool_dtype(
+        series.dtype
+    )
