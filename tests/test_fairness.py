@@ -180,11 +180,11 @@ def test_named_disparities_equal_fairlearn_functions(
         ),
         (
             fair.expect_equal_opportunity(max_difference=1, method=method),
-            fm.equal_opportunity_difference(**kw),
+            fm.true_positive_rate_difference(**kw),  # alias equal_opportunity_* (>= 0.11)
         ),
         (
             fair.expect_equal_opportunity(min_ratio=0, method=method),
-            fm.equal_opportunity_ratio(**kw),
+            fm.true_positive_rate_ratio(**kw),
         ),
     ]
     for agg in ("worst_case", "mean"):
@@ -268,7 +268,7 @@ def test_group_without_positives_is_excluded_not_a_tpr_of_zero():
     y_a = list(rng.integers(0, 2, 200))
     p_a = [t if rng.random() < 0.5 else 1 - t for t in y_a]
     y, p, g = small_frame({"a": (y_a, p_a), "b": ([0] * 100, [0] * 50 + [1] * 50)})
-    assert fm.equal_opportunity_difference(y, p, sensitive_features=g) == pytest.approx(
+    assert fm.true_positive_rate_difference(y, p, sensitive_features=g) == pytest.approx(
         fm.MetricFrame(
             metrics=fm.true_positive_rate, y_true=y, y_pred=p, sensitive_features=g
         ).by_group["a"]
