@@ -12,7 +12,7 @@ pytest_plugins = ("pytester",)
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))
 
-from datasets import load_adult, load_german_credit  # noqa: E402
+from example_datasets import load_adult, load_german_credit  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

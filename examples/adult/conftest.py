@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from datasets import load_adult
+from example_datasets import load_adult
 
 
 @pytest.fixture(scope="session")

@@ -1,23 +1,7 @@
 """Data-quality gate on UCI Adult: what must hold before a model is trained on it."""
 
 import pytest
-
-FEATURES = [
-    "age",
-    "workclass",
-    "fnlwgt",
-    "education",
-    "education_num",
-    "marital_status",
-    "occupation",
-    "relationship",
-    "race",
-    "sex",
-    "capital_gain",
-    "capital_loss",
-    "hours_per_week",
-    "native_country",
-]
+from example_datasets import ADULT_FEATURES as FEATURES
 
 
 @pytest.mark.data_quality

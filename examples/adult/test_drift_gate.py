@@ -3,23 +3,7 @@ sample must be caught."""
 
 import numpy as np
 import pytest
-
-FEATURES = [
-    "age",
-    "workclass",
-    "fnlwgt",
-    "education",
-    "education_num",
-    "marital_status",
-    "occupation",
-    "relationship",
-    "race",
-    "sex",
-    "capital_gain",
-    "capital_loss",
-    "hours_per_week",
-    "native_country",
-]
+from example_datasets import ADULT_FEATURES as FEATURES
 
 
 @pytest.mark.drift

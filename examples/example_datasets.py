@@ -32,6 +32,8 @@ ADULT_COLUMNS = [
     "native_country",
     "income",
 ]
+#: Adult's features: every column but the label
+ADULT_FEATURES = ADULT_COLUMNS[:-1]
 GERMAN_COLUMNS = [
     "status",
     "duration",
