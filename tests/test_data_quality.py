@@ -280,3 +280,24 @@ def test_bad_arguments_are_errors_naming_the_argument(call, argument):
     assert r.status == "error"
     assert r.message.startswith(f"{argument}:"), r.message
     assert r.observed is None
+
+
+def test_fingerprint_equals_the_contract_definition(adult):
+    """sha256 over column names, dtypes and hash_pandas_object(df, index=False)."""
+    import hashlib
+
+    from pytest_mlgate.frames import fingerprint
+
+    big = pd.concat([adult] * 3, ignore_index=True)  # large enough for the threaded path
+    for frame in (adult.head(50), big):
+        digest = hashlib.sha256()
+        for name, dtype in frame.dtypes.items():
+            digest.update(f"{name!s}\x1f{dtype!s}\x1e".encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        assert fingerprint(frame) == "sha256:" + digest.hexdigest()
+    assert fingerprint(big) == fingerprint(big)  # cached
+    changed = adult.head(50).copy()
+    changed.loc[0, "age"] += 1
+    assert fingerprint(changed) != fingerprint(adult.head(50))
+    odd = pd.DataFrame({"lists": [[1], [2, 3]]})
+    assert fingerprint(odd).startswith("sha256:")
