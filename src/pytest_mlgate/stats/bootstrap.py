@@ -59,15 +59,12 @@ def chunk_size(n: int) -> int:
 def draw_counts(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
     """Counts of ``size`` bootstrap resamples of ``n`` rows: an int64 array (size, n).
 
-    Each draw is ``floor(u * n)`` for a 53-bit uniform ``u`` (bias below ``n / 2**53``).
+    Row indices come from ``Generator.integers`` (Lemire's method with rejection: exactly
+    uniform) and are counted in one ``bincount`` over all resamples of the chunk.
     """
-    idx = rng.random((size, n))
-    idx *= n
-    draws = idx.astype(np.intp)
-    counts = np.empty((size, n), dtype=np.int64)
-    for r in range(size):
-        counts[r] = np.bincount(draws[r], minlength=n)
-    return counts
+    draws = rng.integers(0, n, size=(size, n), dtype=np.int64)
+    draws += (np.arange(size, dtype=np.int64) * n)[:, None]
+    return np.bincount(draws.ravel(), minlength=size * n).reshape(size, n)
 
 
 def resample_rows(counts: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
