@@ -264,18 +264,31 @@ class AUCStatistic:
             self._pend = np.searchsorted(self._pos_at, end)
         w = _weights(weights, self.n)
         self._w = None if w is None else w[self.order]
+        self._mask_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _masks(self, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+        """0/1 masks of the positive and negative rows, in the counts' dtype (cached)."""
+        key = np.dtype(dtype).str
+        if key not in self._mask_cache:
+            pos = np.zeros(self.n, dtype=dtype)
+            pos[self._pos_at] = 1
+            self._mask_cache[key] = (pos, 1 - pos)
+        return self._mask_cache[key]
 
     def batch(self, counts: np.ndarray) -> np.ndarray:
         a = counts if self._w is None else counts * self._w
         b = a.shape[0]
-        apos = a[:, self._pos_at]
-        total_pos = apos.sum(axis=1)
         if not self._ties:
-            cum = np.cumsum(a, axis=1)
-            total = cum[:, -1]
-            s = np.einsum("ij,ij->i", apos, cum[:, self._pos_at])
-            twice = 2 * s - total_pos * total_pos - np.einsum("ij,ij->i", apos, apos)
+            # U = sum over positives of a_i times the negatives counted below i: full-width
+            # products instead of gathers (fewer passes over the counts)
+            is_pos, is_neg = self._masks(a.dtype)
+            apos = a * is_pos
+            total_pos = apos.sum(axis=1)
+            total = a.sum(axis=1)
+            twice = 2 * np.einsum("ij,ij->i", apos, np.cumsum(a * is_neg, axis=1))
         else:
+            apos = a[:, self._pos_at]
+            total_pos = apos.sum(axis=1)
             cum = np.zeros((b, self.n + 1), dtype=a.dtype)
             np.cumsum(a, axis=1, out=cum[:, 1:])
             total = cum[:, -1]
