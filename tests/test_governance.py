@@ -329,3 +329,35 @@ def test_both_pages_render_with_content_in_headless_chromium(card_session, tmp_p
             check=False,
         ).stdout
         assert "GATE FAILED" in dom if page == "audit.html" else "Model card" in dom
+
+
+MUTATIONS = [
+    lambda d: d.update(summary=[]),
+    lambda d: d.update(run="yesterday"),
+    lambda d: d.update(checks=[1, 2]),
+    lambda d: d["checks"][0].pop("status"),
+    lambda d: d["checks"][0].update(details="none"),
+    lambda d: d.update(approvals="all of them"),
+    lambda d: d.update(approvals=["not an approval"]),
+    lambda d: d.update(digest=5),
+    lambda d: d.update(schema_version=2),
+    lambda d: d.update(model=[]),
+    lambda d: d["checks"][0].update(observed="high"),
+]
+
+
+@pytest.mark.parametrize("mutate", MUTATIONS)
+def test_hand_edited_records_get_an_exit_code_never_a_traceback(mutate, audit_file, tmp_path):
+    doc = json.loads(audit_file.read_text())
+    mutate(doc)
+    audit_file.write_text(json.dumps(doc))
+    good = tmp_path / "good.json"
+    good.write_text(dumps(document([make_check()])))
+    for args in (
+        ["verify", str(audit_file)],
+        ["render", str(audit_file), "-o", str(tmp_path / "o")],
+        ["diff", str(good), str(audit_file)],
+        ["diff", str(audit_file), str(good)],
+        ["sign", str(audit_file), "--by", "x"],
+    ):
+        assert main(args) in (0, 1, 2), args

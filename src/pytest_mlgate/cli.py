@@ -57,6 +57,9 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     missing = [k for k in REQUIRED if k not in doc]
     if missing:
         raise Unreadable(f"{p}: not an audit record (missing {', '.join(missing)})")
+    for key, kind in (("run", dict), ("summary", dict), ("checks", list), ("digest", str)):
+        if not isinstance(doc[key], kind):
+            raise Unreadable(f"{p}: not an audit record ('{key}' must be a {kind.__name__})")
     if doc["schema_version"] != 1:
         raise Unreadable(f"{p}: schema_version {doc['schema_version']!r} is not supported (1 is)")
     if not isinstance(doc["checks"], list) or not all(
