@@ -3,12 +3,17 @@
 Run in the benchmark environment (see README-drift.md):
 
     .bench-venv/bin/python benchmarks/bench_drift.py [10000 100000 1000000] [--no-evidently]
+        [--columns]
 
-Prints, per size: seconds (median of 3), extra memory (tracemalloc peak) and ratios.
+Prints, per size: seconds (median of 3 runs without tracemalloc, which slows Python-level
+code by up to 15x), extra memory (tracemalloc peak of one more run) and ratios, and the load
+average before and after. ``--columns`` adds the raw-reference check on 5, 10 and 20 numeric
+columns at the largest size (cost per column).
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -20,20 +25,20 @@ from make_data import CATEGORICAL, FEATURES, NUMERIC, load
 REPEATS = 3
 
 
-def mlgate_check(ref, cur):
+def mlgate_check(ref, cur, columns=FEATURES):
     from pytest_mlgate.checks.drift import DriftChecks
     from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
 
     recorder = Recorder(GateSettings("bench", {}), TestRecord("bench"))
-    return DriftChecks(recorder, None, ref, cur, columns=FEATURES).expect_no_drift()
+    return DriftChecks(recorder, None, ref, cur, columns=columns).expect_no_drift()
 
 
-def handwritten(ref, cur):
+def handwritten(ref, cur, columns=FEATURES):
     """Per-column scipy ks_2samp + numpy PSI (10 reference-quantile bins) + chi-square."""
     from scipy.stats import chi2_contingency, ks_2samp
 
     out = {}
-    for col in NUMERIC:
+    for col in [c for c in NUMERIC if c in columns]:
         a = ref[col].to_numpy(dtype=float)
         b = cur[col].to_numpy(dtype=float)
         ks = ks_2samp(a, b)
@@ -43,7 +48,7 @@ def handwritten(ref, cur):
         pa = np.clip(ra / ra.sum(), 1e-4, None)
         pb = np.clip(rb / rb.sum(), 1e-4, None)
         out[col] = (ks.pvalue, float(np.sum((pb - pa) * np.log(pb / pa))))
-    for col in CATEGORICAL:
+    for col in [c for c in CATEGORICAL if c in columns]:
         a, b = ref[col].value_counts(), cur[col].value_counts()
         cats = sorted(set(a.index) | set(b.index))
         table = np.array([[a.get(c, 0) for c in cats], [b.get(c, 0) for c in cats]])
@@ -58,16 +63,29 @@ def evidently_run(ref, cur):
     return Report([DataDriftPreset()]).run(reference_data=ref[FEATURES], current_data=cur[FEATURES])
 
 
-def measure(fn, *args, repeats=REPEATS):
-    times, peaks = [], []
+def measure(fn, *args, repeats=REPEATS, **kwargs):
+    """(median seconds of ``repeats`` plain runs, tracemalloc peak bytes of one more run)."""
+    times = []
     for _ in range(repeats):
-        tracemalloc.start()
         t0 = time.perf_counter()
-        fn(*args)
+        fn(*args, **kwargs)
         times.append(time.perf_counter() - t0)
-        peaks.append(tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
-    return statistics.median(times), statistics.median(peaks)
+    tracemalloc.start()
+    fn(*args, **kwargs)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return statistics.median(times), peak
+
+
+def sort_once(ref, cur):
+    """The floor of any exact KS: sort every numeric column of both frames once."""
+    for frame in (ref, cur):
+        for col in NUMERIC:
+            np.sort(frame[col].to_numpy(dtype=float))
+
+
+def load_average():
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def frame_bytes(df):
@@ -77,8 +95,16 @@ def frame_bytes(df):
 def main(argv):
     with_evidently = "--no-evidently" not in argv
     sizes = [int(a) for a in argv if a.isdigit()] or [10_000, 100_000, 1_000_000]
+    import numpy
+    import pandas
+    import scipy
+
     from pytest_mlgate import Profile
 
+    print(
+        f"numpy {numpy.__version__}, scipy {scipy.__version__}, pandas {pandas.__version__}; "
+        f"{os.cpu_count()} CPUs; load average {load_average()} (1/5/15 min)"
+    )
     print(
         f"{'rows':>9} {'what':<26} {'seconds':>9} {'extra MiB':>10} {'vs scipy':>9} "
         f"{'vs Evidently':>12}"
@@ -95,14 +121,16 @@ def main(argv):
         t0 = time.perf_counter()
         profile = Profile.from_frame(ref)
         build = time.perf_counter() - t0
+        before = load_average()
+        handwritten(ref.iloc[:1000], cur.iloc[:1000])
         rows = {
             "mlgate (raw reference)": measure(mlgate_check, ref, cur),
             "mlgate (profile)": measure(mlgate_check, profile, cur),
             "scipy/numpy by hand": measure(handwritten, ref, cur),
+            "sort numeric columns once": measure(sort_once, ref, cur),
         }
         if with_evidently:
             reps = 1 if n >= 1_000_000 else REPEATS
-            handwritten(ref.iloc[:1000], cur.iloc[:1000])
             evidently_run(ref.iloc[:2000], cur.iloc[:2000])
             rows[f"Evidently DataDrift (x{reps})"] = measure(evidently_run, ref, cur, repeats=reps)
         hand = rows["scipy/numpy by hand"][0]
@@ -114,9 +142,21 @@ def main(argv):
             )
         print(
             f"{n:>9,} frames: {size / 2**20:.1f} MiB (half: {size / 2**21:.1f}); profile "
-            f"built in {build:.3f} s, {len(profile_text(profile)) / 1024:.0f} KiB JSON"
+            f"built in {build:.3f} s, {len(profile_text(profile)) / 1024:.0f} KiB JSON; "
+            f"load average {before} -> {load_average()}"
         )
         sys.stdout.flush()
+    if "--columns" in argv:
+        print(f"cost per column, {n:,} rows, raw reference, numeric columns only:")
+        for k in (5, 10, 20):
+            cols = NUMERIC[:k]
+            sec, peak = measure(mlgate_check, ref, cur, columns=cols)
+            hand, _ = measure(handwritten, ref, cur, columns=cols)
+            print(
+                f"{k:>4} columns {sec:7.3f} s  {sec / k * 1000:6.1f} ms/column  "
+                f"{peak / 2**20:6.1f} MiB  by hand {hand:6.3f} s ({hand / sec:.2f}x)  "
+                f"load average {load_average()}"
+            )
 
 
 def profile_text(profile):

@@ -83,6 +83,36 @@ def numeric_values(series: pd.Series, argument: str) -> np.ndarray:
     return out
 
 
+def sorted_numeric(series: pd.Series, argument: str) -> np.ndarray:
+    """``numpy.sort(numeric_values(series, argument))``, with one copy and no null mask for
+    plain numpy float and integer columns: the values are copied as float64 and sorted in
+    place; NaNs sort to the end and are cut off by a binary search; infinite values, if any,
+    sit at the two ends of the sorted values."""
+    import pandas as pd
+
+    dtype = series.dtype
+    if not (isinstance(dtype, np.dtype) and dtype.kind in "fiu") or isinstance(
+        series, pd.DataFrame
+    ):
+        return np.sort(numeric_values(series, argument))
+    out = np.array(series.to_numpy(), dtype=np.float64, copy=True)
+    out.sort()
+    end = out.size
+    if end and np.isnan(out[-1]):
+        end = int(np.searchsorted(out, np.nan, side="left"))
+        out = out[:end]
+    if end and (out[0] == -np.inf or out[-1] == np.inf):
+        bad = int(np.searchsorted(out, -np.inf, side="right")) + (
+            end - int(np.searchsorted(out, np.inf, side="left"))
+        )
+        raise MlgateInputError(
+            argument,
+            f"column {series.name!r} holds {bad:,} infinite values.",
+            "Replace them with NaN (or clip them) before the drift check.",
+        )
+    return out
+
+
 def number_key(value: float) -> str:
     """The text key of a number used as a category (``3.0`` and ``3`` are both ``"3"``)."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
@@ -132,25 +162,25 @@ class NumericSummary:
         return np.repeat(self.values, self.counts)
 
     @classmethod
-    def from_sorted(cls, a: np.ndarray) -> NumericSummary:
+    def from_sorted(cls, a: np.ndarray, distribution: bool = True) -> NumericSummary:
+        """Summary of a sorted, non-empty sample. ``distribution=False`` leaves out the
+        distinct values / sketch and the ``unique`` flag (what a drift check against the raw
+        reference does not need)."""
         n = int(a.size)
         mean = float(a.mean())
-        m2 = float(np.sum((a - mean) ** 2))
+        dev = a - mean
+        np.multiply(dev, dev, out=dev)  # what ``(a - mean) ** 2`` computes, one buffer less
+        m2 = float(np.sum(dev))
+        del dev
         edges = quantile_edges(a)
+        summary = cls(n, mean, m2, float(a[0]), float(a[-1]), edges, bin_counts(a, edges))
+        if not distribution:
+            return summary
         keep = np.empty(n, dtype=bool)
         keep[0] = True
         np.not_equal(a[1:], a[:-1], out=keep[1:])
         distinct = int(keep.sum())
-        summary = cls(
-            n,
-            mean,
-            m2,
-            float(a[0]),
-            float(a[-1]),
-            edges,
-            bin_counts(a, edges),
-            unique=distinct == n and n > 1,
-        )
+        summary.unique = distinct == n and n > 1
         if distinct <= MAX_EXACT:
             starts = np.flatnonzero(keep)
             summary.values = a[starts]
@@ -468,7 +498,7 @@ def _profile_column(series: pd.Series) -> ColumnProfile:
         col.categories = counts
         col.identifier = col.count > 1 and len(counts) == col.count and _identifier_dtype(series)
     else:
-        values = np.sort(numeric_values(series, "df"))
+        values = sorted_numeric(series, "df")
         col.count = int(values.size)
         if values.size:
             col.numeric = NumericSummary.from_sorted(values)

@@ -5,7 +5,13 @@ Every numeric figure is derived from the two samples sorted once:
 - KS statistic and p-value equal ``scipy.stats.ks_2samp`` with its defaults (two-sided,
   ``method="auto"``: exact when both samples have at most 10,000 values, else the asymptotic
   Kolmogorov distribution); the p-value comes from scipy's own function for the chosen mode.
-- Wasserstein-1 equals ``scipy.stats.wasserstein_distance``; the drift effect size divides it
+  The statistic needs no merge of the two samples: scipy's maximum of ``cdf_a - cdf_b`` is
+  reached at a value of ``a``, its minimum at a value of ``b``, and a bounded search
+  evaluates the other sample's CDF (a binary search) at a small share of the values only
+  (:func:`ks_statistic`); the same floating-point numbers as scipy's, ties included.
+- Wasserstein-1 equals ``scipy.stats.wasserstein_distance`` up to rounding (relative 1e-12):
+  it is computed as the area between the two quantile functions (for equal sizes the mean of
+  ``|a[i] - b[i]|``), scipy's as the area between the CDFs. The drift effect size divides it
   by the reference standard deviation (``numpy.std``, ddof 0) floored at 0.001.
 - PSI and Jensen-Shannon use 10 bins fixed by the reference quantiles (linear interpolation,
   duplicate edges merged, bins closed on the right, outer edges open). PSI floors empty bins
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,19 +52,17 @@ def ks_p_value(d: float, n1: int, n2: int) -> tuple[float, float, str]:
     """(statistic, p-value, mode) exactly as ``ks_2samp`` turns its statistic into a p-value.
 
     In exact mode scipy rounds the statistic onto the lattice of ``1/lcm(n1, n2)``; the
-    rounded statistic is returned so that both figures equal scipy's.
+    rounded statistic is returned so that both figures equal scipy's. For equal sample sizes
+    the exact probability is scipy's own recurrence evaluated for all its terms at once
+    (:func:`_prob_outside_square`, the same floating-point operations in the same order).
     """
     from scipy.stats import distributions
 
     mode = "exact" if max(n1, n2) <= MAX_AUTO_N else "asymp"
     if mode == "exact":
-        from scipy.stats._stats_py import _attempt_exact_2kssamp
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            success, d_exact, prob = _attempt_exact_2kssamp(
-                n1, n2, math.gcd(n1, n2), d, "two-sided"
-            )
+            success, d_exact, prob = _attempt_exact(n1, n2, d)
         if success:
             return float(d_exact), float(np.clip(prob, 0, 1)), mode
         d, mode = d_exact, "asymp"  # as scipy: the rounded statistic, asymptotic p-value
@@ -67,66 +72,207 @@ def ks_p_value(d: float, n1: int, n2: int) -> tuple[float, float, str]:
     return float(d), float(np.clip(prob, 0, 1)), mode
 
 
-def _d_from_diffs(diffs: np.ndarray) -> float:
-    max_s = float(diffs.max())
-    min_s = float(np.clip(-diffs.min(), 0, 1))
-    return min_s if min_s > max_s else max_s
+def _attempt_exact(n1: int, n2: int, d: float) -> tuple[bool, float, float]:
+    """``scipy.stats._stats_py._attempt_exact_2kssamp`` (two-sided)."""
+    if n1 != n2:
+        from scipy.stats._stats_py import _attempt_exact_2kssamp
+
+        return _attempt_exact_2kssamp(n1, n2, math.gcd(n1, n2), d, "two-sided")
+    lcm = n1
+    h = int(np.round(d * lcm))
+    d = h * 1.0 / lcm
+    if h == 0:
+        return True, d, 1.0
+    with np.errstate(invalid="raise", over="raise"):
+        try:
+            prob = _prob_outside_square(n1, h)
+        except (FloatingPointError, OverflowError):
+            return False, d, np.nan
+    if not (0 <= prob <= 1):
+        return False, d, prob
+    return True, d, prob
+
+
+def _prob_outside_square(n: int, h: int) -> float:
+    """``scipy.stats._stats_py._compute_prob_outside_square(n, h)``, bit for bit.
+
+    scipy runs ``p1 = (n - k*h - j) * p1 / (n + k*h + j + 1)`` for j < h inside a loop over
+    k = n // h .. 0 (a Python loop of about n steps). The j-recurrence of every k is
+    independent of the others, so it runs here on the vector of all k at once (h vector
+    steps of the same IEEE operations), and the Horner sum over k stays a scalar loop.
+    """
+    k_max = n // h
+    if (k_max + 1) < 24:  # few terms: scipy's scalar loop is as fast
+        from scipy.stats._stats_py import _compute_prob_outside_square
+
+        return float(_compute_prob_outside_square(n, h))
+    kh = np.arange(k_max + 1, dtype=np.float64) * h  # exact: integers below 2**53
+    num = n - kh
+    den = n + kh + 1.0
+    p1 = np.ones(k_max + 1)
+    tmp = np.empty_like(p1)
+    tmp2 = np.empty_like(p1)
+    for j in range(h):
+        np.subtract(num, j, out=tmp)
+        np.multiply(tmp, p1, out=tmp)
+        np.add(den, j, out=tmp2)
+        np.divide(tmp, tmp2, out=p1)
+    total = 0.0
+    for term in reversed(p1.tolist()):
+        total = term * (1.0 - total)
+    return 2 * total
+
+
+MIN_BLOCK = 16  # grid step of the bounded search for the KS statistic: about sqrt(n) / 16
+
+
+def max_monotone_gap(
+    n: int,
+    rising: Callable[[np.ndarray], np.ndarray],
+    falling: Callable[[np.ndarray], np.ndarray],
+    slack: float = 0.0,
+) -> float:
+    """``max(rising(i) - falling(i))`` over i in [0, n), both nondecreasing in i.
+
+    Both functions are evaluated on index arrays. The maximum is found without evaluating
+    every index: on the grid 0, B, 2B, ..., n - 1 (B about sqrt(n) / 16, well below the
+    scale on which an empirical CDF difference moves) the values give a lower bound of the
+    maximum, and ``rising(next grid point) - falling(grid point)`` an upper bound of every
+    value between two grid points (floating-point rounding is monotone too; ``slack``
+    covers functions that are monotone only up to rounding). Only the stretches whose upper
+    bound reaches the lower bound are evaluated in full, so the result is the
+    exact maximum of the element-wise values.
+    """
+    block = max(MIN_BLOCK, math.isqrt(n) // 16)
+    if n <= 4 * block:
+        idx = np.arange(n)
+        return float(np.max(rising(idx) - falling(idx)))
+    grid = np.arange(0, n + block - 1, block)
+    grid[-1] = n - 1
+    up = rising(grid)
+    down = falling(grid)
+    best = float(np.max(up - down))
+    bound = up[1:] - down[:-1]
+    todo = np.flatnonzero(bound >= best - slack)
+    if todo.size * 4 > bound.size:  # most stretches are close: evaluate every index
+        idx = np.arange(n)
+    else:
+        idx = (grid[todo, None] + np.arange(block + 1)).ravel()
+        np.minimum(idx, n - 1, out=idx)
+    return float(max(best, float(np.max(rising(idx) - falling(idx)))))
+
+
+def ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
+    """The two-sided KS statistic of ``ks_2samp`` for two sorted, non-empty samples.
+
+    scipy evaluates ``cdf_a(x) - cdf_b(x)`` at every value x of either sample (counts / n)
+    and takes the larger of its maximum and minus its minimum. The maximum is reached at a
+    value of ``a`` and the minimum at a value of ``b`` (between values the difference is
+    constant; it only rises at values of ``a`` and only falls at values of ``b``). At
+    ``a[i]``, ``(i + 1) / n1`` is ``cdf_a`` at the last of equal values and less before it,
+    so the maximum over all i of ``(i + 1) / n1 - cdf_b(a[i])`` is scipy's maximum, the
+    same floating-point numbers; symmetrically for the minimum. No merge of the samples
+    and no tie handling are needed, and :func:`max_monotone_gap` evaluates ``cdf_b`` by
+    binary search at a small share of the values only.
+    """
+    n1, n2 = a.size, b.size
+    if n1 == n2 and np.array_equal(a, b):
+        return 0.0  # scipy's differences are all 0.0 (the same counts over the same n)
+
+    def max_s() -> float:
+        return max_monotone_gap(
+            n1, lambda i: (i + 1) / n1, lambda i: np.searchsorted(b, a[i], side="right") / n2
+        )
+
+    def min_s() -> float:  # minus the minimum: -(x - y) == y - x in floating point
+        return max_monotone_gap(
+            n2, lambda j: (j + 1) / n2, lambda j: np.searchsorted(a, b[j], side="right") / n1
+        )
+
+    high = max_s()
+    low = float(np.clip(min_s(), 0, 1))
+    return low if low > high else high
+
+
+def wasserstein_sorted(a: np.ndarray, b: np.ndarray) -> float:
+    """Wasserstein-1 of two sorted, non-empty samples, as the area between their quantile
+    functions (equal to ``scipy.stats.wasserstein_distance``, the area between the CDFs, up
+    to rounding).
+
+    Equal sizes: the mean of ``|a[i] - b[i]|``. Otherwise the probability axis is cut at
+    every ``i / n1`` and ``j / n2`` (in integer units of ``1 / (n1 n2)``); each piece ends at
+    a cut of ``a`` or of ``b`` and its length and the two quantiles on it follow from
+    integer arithmetic, with no merge.
+    """
+    n1, n2 = a.size, b.size
+    if n1 == n2:
+        gap = np.subtract(a, b)
+        np.abs(gap, out=gap)
+        return float(np.sum(gap)) / n1
+    total = _staircase(a, b) + _staircase(b, a, ties_first=False)
+    return total / (float(n1) * float(n2))
+
+
+def _staircase(a: np.ndarray, b: np.ndarray, ties_first: bool = True) -> float:
+    """Sum over the pieces of the probability axis that end at a cut of ``a`` of
+    ``|a - b| * length`` (lengths in units of ``1 / (n1 n2)``). Where cuts of both samples
+    coincide, the piece is counted once, on the side with ``ties_first``."""
+    n1, n2 = a.size, b.size
+    cut = np.arange(1, n1 + 1, dtype=np.int64)
+    cut *= n2  # the cuts of a: i * n2
+    if ties_first:
+        ib = cut + (n1 - 1)
+        ib //= n1
+        ib -= 1  # b's piece holding the cut: ceil(cut / n1) - 1; earlier b cut: ib * n1
+        start = ib * n1
+    else:
+        start = cut // n1
+        start *= n1  # the last b cut at or before this one (coinciding cuts: length 0)
+        ib = cut + (n1 - 1)
+        ib //= n1
+        ib -= 1
+    np.maximum(start, cut - n2, out=start)
+    np.subtract(cut, start, out=start)  # piece length
+    del cut
+    gap = np.take(b, ib)
+    del ib
+    np.subtract(a, gap, out=gap)
+    np.abs(gap, out=gap)
+    gap *= start
+    return float(np.sum(gap))
 
 
 def ks_and_wasserstein(a: np.ndarray, b: np.ndarray) -> tuple[KS, float]:
     """KS (as ``ks_2samp``) and Wasserstein-1 (as ``wasserstein_distance``) of two sorted,
     non-empty float samples."""
     n1, n2 = a.size, b.size
-    ua = _distinct(a)
-    ub = _distinct(b)
-    if ua.size + ub.size <= (n1 + n2) // 4:
-        # Few distinct values: evaluate both ECDFs on the union of the distinct values.
-        points = np.union1d(ua, ub)
-        cdf1 = np.searchsorted(a, points, side="right") / n1
-        cdf2 = np.searchsorted(b, points, side="right") / n2
-        diffs = cdf1 - cdf2
-        w = float(np.sum(np.abs(diffs[:-1]) * np.diff(points)))
-    else:
-        both = np.concatenate([a, b])
-        order = np.argsort(both, kind="stable")
-        merged = both[order]
-        del both
-        from_a = order < n1
-        del order
-        # Counts are exact in float64, so count / n equals scipy's searchsorted(...) / n.
-        diffs = np.cumsum(from_a, dtype=np.float64)
-        del from_a
-        other = np.arange(1, n1 + n2 + 1, dtype=np.float64)
-        other -= diffs
-        diffs /= n1
-        other /= n2
-        diffs -= other
-        steps = np.diff(merged)
-        np.abs(diffs[:-1], out=other[:-1])
-        other[:-1] *= steps
-        w = float(np.sum(other[:-1]))
-        del other
-        last = np.empty(merged.size, dtype=bool)
-        np.not_equal(steps, 0.0, out=last[:-1])
-        last[-1] = True
-        del steps, merged
-        diffs = diffs[last]
-    d, p, mode = ks_p_value(_d_from_diffs(diffs), n1, n2)
-    return KS(d, p, mode), w
+    d, p, mode = ks_p_value(ks_statistic(a, b), n1, n2)
+    return KS(d, p, mode), wasserstein_sorted(a, b)
 
 
 def ks_against_cdf(
     knots: np.ndarray, probs: np.ndarray, n1: int, b: np.ndarray
 ) -> tuple[KS, float]:
     """KS and Wasserstein-1 of a sorted sample ``b`` against a reference given as a
-    piecewise-linear CDF through ``(knots, probs)`` (a quantile sketch of ``n1`` values)."""
+    piecewise-linear CDF through ``(knots, probs)`` (a quantile sketch of ``n1`` values).
+
+    The statistic is the largest of ``cdf_b(x) - ref(x)`` and ``ref(x-) - cdf_b(x-)`` over
+    the values x of ``b``; as in :func:`ks_statistic`, ``(j + 1) / n2`` and ``j / n2`` at
+    ``b[j]`` equal the counts at the last and first of equal values and are on the safe side
+    elsewhere, so the bounded search of :func:`max_monotone_gap` gives the same numbers.
+    """
     n2 = b.size
-    points = _distinct(b)
-    upper = np.searchsorted(b, points, side="right") / n2
-    lower = np.searchsorted(b, points, side="left") / n2
-    ref_at = np.interp(points, knots, probs, left=0.0, right=1.0)
-    ref_before = np.interp(np.nextafter(points, -np.inf), knots, probs, left=0.0, right=1.0)
-    d = max(float(np.max(upper - ref_at)), float(np.max(ref_before - lower)), 0.0)
+
+    def ref_at(j: np.ndarray) -> np.ndarray:
+        return np.interp(b[j], knots, probs, left=0.0, right=1.0)
+
+    def ref_before(j: np.ndarray) -> np.ndarray:
+        return np.interp(np.nextafter(b[j], -np.inf), knots, probs, left=0.0, right=1.0)
+
+    slack = 1e-12  # interpolation is monotone only up to rounding
+    upper = max_monotone_gap(n2, lambda j: (j + 1) / n2, ref_at, slack)
+    lower = max_monotone_gap(n2, ref_before, lambda j: j / n2, slack)
+    d = max(upper, lower, 0.0)
     grid = (np.arange(max(4 * knots.size, min(n2, 200_000))) + 0.5) / max(
         4 * knots.size, min(n2, 200_000)
     )
@@ -135,15 +281,6 @@ def ks_against_cdf(
     w = float(np.mean(np.abs(q_ref - q_cur)))
     stat, p, mode = ks_p_value(min(d, 1.0), n1, n2)
     return KS(stat, p, mode), w
-
-
-def _distinct(sorted_values: np.ndarray) -> np.ndarray:
-    if sorted_values.size == 0:
-        return sorted_values
-    keep = np.empty(sorted_values.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(sorted_values[1:], sorted_values[:-1], out=keep[1:])
-    return sorted_values[keep]
 
 
 def sorted_quantiles(sorted_values: np.ndarray, probs: np.ndarray) -> np.ndarray:
