@@ -270,3 +270,34 @@ def test_threads_report_the_first_bad_column_in_order(monkeypatch):
     result = drift_details(ref, cur)
     assert result.status == "error"
     assert "'x'" in result.message and "infinite" in result.message
+
+
+def test_aware_and_naive_timestamps_are_a_dtype_change():
+    import pandas as pd
+
+    from pytest_mlgate.checks.drift import DriftChecks
+    from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
+
+    stamps = pd.date_range("2024-01-01", periods=200, freq="h")
+    ref = pd.DataFrame({"t": stamps.tz_localize("UTC")})
+    cur = pd.DataFrame({"t": stamps})
+    recorder = Recorder(GateSettings("t", {}), TestRecord("t"))
+    result = DriftChecks(recorder, None, ref, cur).expect_no_drift()
+    assert result.status == "error" and "dtype of column 't' changed" in result.message
+    same = DriftChecks(recorder, None, ref, ref.copy()).expect_no_drift()
+    assert same.status == "passed"
+
+
+def test_merged_batches_keep_the_identifier_flag_of_the_whole():
+    import pandas as pd
+
+    from pytest_mlgate import Profile
+
+    ages = pd.DataFrame({"age": range(18, 68), "city": ["x", "y"] * 25})
+    whole = Profile.from_frame(pd.concat([ages, ages], ignore_index=True))
+    merged = Profile.from_frame(ages).merge(Profile.from_frame(ages))
+    for col in ("age", "city"):
+        assert merged.columns[col].identifier == whole.columns[col].identifier is False
+    ids = pd.DataFrame({"id": range(100)})
+    split = Profile.from_frame(ids.iloc[:50]).merge(Profile.from_frame(ids.iloc[50:]))
+    assert split.columns["id"].identifier is True

@@ -436,3 +436,47 @@ def test_plugin_loads_without_xdist(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_gate=GATE)
     result = pytester.runpytest_subprocess("-p", "no:xdist", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, failed=1)
+
+
+def test_numpy_values_in_rules_survive_xdist(pytester: pytest.Pytester) -> None:
+    """Thresholds and allowed values taken straight from numpy must travel as plain JSON."""
+    pytest.importorskip("xdist")
+    pytester.makepyfile(
+        """
+        import numpy as np
+        import pandas as pd
+
+        FRAME = pd.DataFrame({"x": np.arange(100.0), "c": ["a", "b"] * 50})
+
+        def test_numpy_rules(mlgate):
+            dq = mlgate.data(FRAME)
+            dq.expect_between("x", min=FRAME["x"].quantile(0.0), max=np.float64(50))
+            dq.expect_values_in("c", np.unique(FRAME["c"]))
+            dq.expect_row_count(min=np.int64(10))
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(failed=1)
+    doc = read_audit(pytester)
+    assert [c["status"] for c in doc["checks"]] == ["failed", "passed", "passed"]
+    assert doc["checks"][1]["threshold"]["values"] == ["a", "b"]
+    assert doc["summary"]["gate"] == "failed"
+
+
+def test_unusable_arguments_are_recorded_not_raised(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pandas as pd
+
+        def test_bad_calls(mlgate):
+            dq = mlgate.data(pd.DataFrame({"x": [1, 2]}))
+            assert dq.expect_not_null(max_fraction="0.1").message.startswith("max_fraction:")
+            assert dq.expect_unique([]).status == "error"
+            perf = mlgate.performance([0, 2] * 10, y_pred=[0, 2] * 10)
+            assert "classes seen: 0, 2" in perf.expect("recall", min=0.5).message
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*mlgate: 4 blocking checks did not pass*"])
+    assert [c["status"] for c in read_audit(pytester)["checks"]] == ["error"] * 4

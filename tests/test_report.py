@@ -238,3 +238,15 @@ def test_plugin_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_summary_markdown_neutralises_html():
+    text = render_summary(document([make_check(subject='<img src="https://x/y.png">')]))
+    assert "<img" not in text and "&lt;img" in text
+
+
+def test_histogram_labels_use_inner_edges():
+    from pytest_mlgate.report.charts import _bin_labels
+
+    assert _bin_labels({"edges": [1, 2, 3]}, 4) == ["≤ 1", "1–2", "2–3", "> 3"]
+    assert _bin_labels({"categories": ["a", "<unseen>"]}, 2) == ["a", "<unseen>"]

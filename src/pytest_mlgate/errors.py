@@ -21,3 +21,11 @@ class MlgateInputError(MlgateError, ValueError):
         if fix:
             text += f" {fix}"
         super().__init__(text)
+
+
+def describe(exc: BaseException) -> str:
+    """The message of an error recorded as a check result: ours verbatim, anything else with
+    its type (it came from bad input deep inside a library, or from a bug)."""
+    if isinstance(exc, MlgateError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

@@ -7,13 +7,14 @@ after each test phase.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import MlgateError, MlgateInputError
+from .errors import MlgateError, MlgateInputError, describe
 from .results import (
     BLOCK,
     ERROR,
@@ -36,6 +37,33 @@ if TYPE_CHECKING:
     from .checks.performance import PerformanceChecks
     from .profile import Profile
     from .session import Settings
+
+
+def guard_checks(category: str) -> Callable[[type], type]:
+    """Class decorator: every public ``expect*`` method records an ``error`` result instead of
+    raising, even when its arguments are unusable before the check starts (a title that cannot
+    be formatted, an empty column list): one bad call never loses the test's other results."""
+
+    def wrap(method: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+        @functools.wraps(method)
+        def guarded(self: Any, *args: Any, **kwargs: Any) -> CheckResult:
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:
+                owner = getattr(self, "_parent", self)
+                return owner._recorder.error(
+                    category, owner.name, f"{method.__name__}(...)", {}, describe(exc)
+                )
+
+        return guarded
+
+    def decorate(cls: type) -> type:
+        for attr, value in list(vars(cls).items()):
+            if attr.startswith("expect") and callable(value):
+                setattr(cls, attr, wrap(value))
+        return cls
+
+    return decorate
 
 
 @dataclass

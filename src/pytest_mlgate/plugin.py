@@ -7,6 +7,7 @@ report writers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,6 +195,8 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
 
 
 def _guard_phase(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:
+    if phase == "setup" and RECORD_KEY in item.stash:
+        del item.stash[RECORD_KEY]  # a rerun (pytest-rerunfailures) starts a fresh record
     record = item.stash.get(RECORD_KEY, None)
     if record is not None:
         record.phase = phase
@@ -266,12 +269,14 @@ def _payload(record: TestRecord, phase: str) -> dict[str, Any]:
             entry["description"] = use.description
         datasets.append(entry)
     record.datasets = [(p, u) for p, u in record.datasets if p != phase]  # release the frames
-    return {
+    payload = {
         "v": PAYLOAD_VERSION,
         "checks": [r.to_dict() for r in record.results_of(phase)],
         "datasets": datasets,
         "notes": [n for p, n in record.notes if p == phase],
     }
+    # A last guard for the xdist transport: only JSON's own types cross the process boundary.
+    return json.loads(json.dumps(payload, default=str))
 
 
 class ReportHooks:
@@ -311,18 +316,25 @@ class ReportHooks:
                 "packages": loaded_packages(),
             }
             return
-        state.write_baselines()
-        if not state.should_write():
-            return
         partial = exitstatus in (
             pytest.ExitCode.INTERRUPTED,
             pytest.ExitCode.USAGE_ERROR,
             pytest.ExitCode.INTERNAL_ERROR,
         ) or bool(session.shouldfail or session.shouldstop)
-        try:
-            state.write_report(partial=partial)
-        except Exception as exc:
-            state.write_error = f"{type(exc).__name__}: {exc}"
+        errors = []
+        for what, write in (
+            ("baselines", state.write_baselines),
+            (
+                "report",
+                lambda: state.write_report(partial=partial) if state.should_write() else None,
+            ),
+        ):
+            try:
+                write()
+            except Exception as exc:
+                errors.append(f"{what}: {type(exc).__name__}: {exc}")
+        if errors:
+            state.write_error = "; ".join(errors)
             if session.exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -332,8 +344,9 @@ class ReportHooks:
             return
         if state.write_error:
             terminalreporter.write_sep("=", "mlgate", red=True, bold=True)
-            terminalreporter.write_line(f"mlgate could not write its report: {state.write_error}")
-            return
+            terminalreporter.write_line(f"mlgate could not write its files: {state.write_error}")
+            if state.document is None:
+                return
         doc = state.document
         if doc is None:
             return

@@ -50,7 +50,8 @@ def family(dtype: Any) -> str:
     if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype):
         return "categorical"
     if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "datetime"
+        tz = getattr(dtype, "tz", None)  # aware and naive timestamps do not compare
+        return "datetime" if tz is None else f"datetime[{tz}]"
     if pd.api.types.is_numeric_dtype(dtype):
         return "numeric"
     return "categorical"
@@ -68,7 +69,7 @@ def numeric_values(series: pd.Series, argument: str) -> np.ndarray:
     Infinite values are bad input: an error naming the argument and the column.
     """
     values = series.dropna()
-    if family(series.dtype) == "datetime":
+    if family(series.dtype).startswith("datetime"):
         if getattr(values.dtype, "tz", None) is not None:
             values = values.dt.tz_convert("UTC").dt.tz_localize(None)
         return values.to_numpy().astype("datetime64[ns]").astype(np.int64).astype(np.float64)
@@ -204,12 +205,19 @@ class NumericSummary:
         mean = self.mean + delta * other.count / n
         m2 = self.m2 + other.m2 + delta * delta * self.count * other.count / n
         low, high = min(self.minimum, other.minimum), max(self.maximum, other.maximum)
-        unique = self.unique and other.unique
+        # every value unique in both batches and no value shared (disjoint ranges, for
+        # sketches, where the values themselves are gone)
+        unique = (
+            self.unique
+            and other.unique
+            and (self.maximum < other.minimum or other.maximum < self.minimum)
+        )
         if self.exact and other.exact:
             values = np.union1d(self.values, other.values)
             counts = np.zeros(values.size, dtype=np.int64)
             counts[np.searchsorted(values, self.values)] += self.counts
             counts[np.searchsorted(values, other.values)] += other.counts
+            unique = bool(n > 1 and counts.max() == 1)
             if values.size <= MAX_EXACT:
                 cum = np.cumsum(counts)
                 ranks = (np.arange(1, 10) / 10) * (n - 1)
@@ -340,6 +348,18 @@ class ColumnProfile:
             merged.numeric, merged.categories = src.numeric, src.categories
             merged.identifier = src.identifier
             return merged
+        for side in (self, other):
+            if (
+                side.numeric is not None
+                and side.numeric.values is None
+                and side.numeric.knots is None
+            ):
+                raise MlgateInputError(
+                    "other",
+                    f"column {name!r} is an identifier saved without its values, so it cannot "
+                    "be merged.",
+                    "Merge the profiles before saving them.",
+                )
         if self.numeric is not None and other.numeric is not None:
             merged.numeric = self.numeric.merge(other.numeric)
         if self.categories is not None and other.categories is not None:
@@ -347,7 +367,12 @@ class ColumnProfile:
             for key, value in other.categories.items():
                 counts[key] = counts.get(key, 0) + value
             merged.categories = counts
-        merged.identifier = self.identifier and other.identifier
+        if merged.numeric is not None:
+            merged.identifier = self.identifier and other.identifier and merged.numeric.unique
+        elif merged.categories is not None:
+            merged.identifier = merged.count > 1 and max(merged.categories.values()) == 1
+        else:  # identifiers saved without values: unique each, shared values unknowable
+            merged.identifier = self.identifier and other.identifier
         return merged
 
 

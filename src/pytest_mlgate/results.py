@@ -97,12 +97,14 @@ def plain(value: Any) -> Any:
 
     Non-finite floats become None: an undefined figure is null, never NaN.
     """
-    if value is None or isinstance(value, bool | str):
+    if value is None or type(value) is bool:
         return value
-    if isinstance(value, int):
+    if isinstance(value, str):  # np.str_ too: execnet carries only the exact built-in types
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
         return int(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
+    if isinstance(value, float):  # np.float64 is a float subclass
+        return float(value) if math.isfinite(value) else None
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -116,4 +118,12 @@ def plain(value: Any) -> Any:
     isoformat = getattr(value, "isoformat", None)
     if callable(isoformat):
         return str(isoformat())
+    return str(value)
+
+
+def short_number(value: Any) -> str:
+    """A threshold as written in a check's name: ``0.8``, ``1e-05``; anything that is not a
+    number as its text (names are built before arguments are validated)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}"
     return str(value)

@@ -143,10 +143,6 @@ class MlgateSession:
         self.document: dict[str, Any] | None = None
         self.write_error: str | None = None
 
-    @property
-    def default_severity(self) -> str:
-        return BLOCK
-
     def should_write(self) -> bool:
         if self.is_worker or self.settings.no_report:
             return False

@@ -10,12 +10,14 @@ five example values; no check copies a column into the report.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MlgateInputError
+from ..errors import MlgateInputError, describe
 from ..frames import as_frame, column_list, require_columns
-from ..results import CheckResult, Outcome, plain
+from ..gate import guard_checks
+from ..results import CheckResult, Outcome, plain, short_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,6 +47,7 @@ MISSING_NUMBERS: tuple[float, ...] = (-999, -9999, -99999)
 LEAKAGE_FOLDS = 5
 
 
+@guard_checks(CATEGORY)
 class DataChecks:
     """Data-quality checks bound to one frame (what ``mlgate.data(df, name=...)`` returns).
 
@@ -60,8 +63,8 @@ class DataChecks:
         self._frame: pd.DataFrame | None = None
         try:
             self._frame = as_frame(df, "df")
-        except MlgateInputError as exc:
-            self._problem = f"mlgate.data({name!r}): {exc}"
+        except Exception as exc:  # unusable input of any kind: one error result
+            self._problem = f"mlgate.data({name!r}): {describe(exc)}"
             recorder.error(CATEGORY, name, "usable frame", {}, self._problem)
         else:
             recorder.use_dataset(name, "data", self._frame)
@@ -242,7 +245,7 @@ class DataChecks:
         threshold = {"max_fraction": max_fraction}
         title = "not null: " + (_preview(cols) if cols is not None else "all columns")
         if max_fraction:
-            title += f" (<= {max_fraction:g})"
+            title += f" (<= {short_number(max_fraction)})"
 
         def compute(df: pd.DataFrame) -> Outcome:
             _fraction_arg(max_fraction, "max_fraction")
@@ -468,7 +471,7 @@ class DataChecks:
             if low is None and high is None:
                 raise MlgateInputError("min/max", "give at least one bound.")
             for arg, v in (("min", low), ("max", high)):
-                if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+                if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
                     raise MlgateInputError(arg, f"must be a number of rows, got {v!r}.")
             n = len(df)
             too_few = low is not None and n < low
@@ -689,7 +692,7 @@ class DataChecks:
         def compute(df: pd.DataFrame) -> Outcome:
             if (
                 isinstance(max_score, bool)
-                or not isinstance(max_score, int | float)
+                or not isinstance(max_score, numbers.Real)
                 or not (0 <= max_score <= 1)
             ):
                 raise MlgateInputError(
@@ -909,7 +912,9 @@ def _share_outcome(
             details={"violations": 0, "fraction": None, "nonnull": 0, "examples": []},
         )
     fraction = violations / nonnull
-    examples = _examples(s[bad].value_counts().index[:MAX_EXAMPLES].tolist()) if violations else []
+    counts = s[bad].value_counts()
+    counts = counts[counts > 0]  # a categorical also counts its unused categories
+    examples = _examples(counts.index[:MAX_EXAMPLES].tolist())
     ok = fraction <= max_fraction
     if not violations:
         message = f"All {nonnull:,} non-null values of {s.name} pass."
@@ -1009,12 +1014,12 @@ def _no_null_keys(df: pd.DataFrame, cols: list[Any], argument: str) -> None:
 
 
 def _fraction_arg(value: Any, argument: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
         raise MlgateInputError(argument, f"must be a fraction in [0, 1], got {value!r}.")
 
 
 def _count_arg(value: Any, argument: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise MlgateInputError(argument, f"must be a non-negative integer, got {value!r}.")
 
 

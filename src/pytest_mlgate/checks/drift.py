@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import MlgateInputError
+from ..errors import MlgateInputError, describe
 from ..frames import as_frame, column_list
+from ..gate import guard_checks
 from ..profile import (
     KNOT_PROBABILITIES,
     NumericSummary,
@@ -32,7 +33,7 @@ from ..profile import (
     number_key,
     sorted_numeric,
 )
-from ..results import CheckResult, Outcome
+from ..results import CheckResult, Outcome, short_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,6 +80,7 @@ class ColumnFigures:
         return value, None
 
 
+@guard_checks(CATEGORY)
 class DriftChecks:
     """Drift checks between a reference and current data (what ``mlgate.drift`` returns).
 
@@ -109,8 +111,8 @@ class DriftChecks:
         self._current: pd.DataFrame | None = None
         try:
             self._setup(reference, current, columns, categorical)
-        except MlgateInputError as exc:
-            self._problem = f"mlgate.drift({name!r}): {exc}"
+        except Exception as exc:  # unusable input of any kind: one error result
+            self._problem = f"mlgate.drift({name!r}): {describe(exc)}"
             recorder.error(CATEGORY, name, "usable drift input", {}, self._problem)
 
     # -- input ----------------------------------------------------------------------------
@@ -397,7 +399,7 @@ class DriftChecks:
             rule["threshold"] = DISTANCE_DEFAULTS[method] if threshold is None else threshold
         title = f"no drift ({method}): " + (_preview(cols) if cols else "all columns")
         if max_drifted_share:
-            title += f" (share <= {max_drifted_share:g})"
+            title += f" (share <= {short_number(max_drifted_share)})"
 
         def compute() -> Outcome:
             from ..stats.multitest import adjust, check_correction
@@ -535,13 +537,13 @@ class DriftChecks:
         rule: dict[str, Any] = {"method": method}
         if method in DISTANCE_DEFAULTS:
             rule["max"] = DISTANCE_DEFAULTS[method] if max is None else max
-            title = f"{column} {method} <= {rule['max']:g}"
+            title = f"{column} {method} <= {short_number(rule['max'])}"
         elif method == "auto":
             rule.update(alpha=alpha, effect_floor=effect_floor)
             title = f"{column} no drift (auto)"
         else:
             rule["alpha"] = alpha
-            title = f"{column} {method} p >= {alpha:g}"
+            title = f"{column} {method} p >= {short_number(alpha)}"
 
         def compute() -> Outcome:
             _method_arg(method)

@@ -24,7 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MlgateInputError
+from ..errors import MlgateInputError, describe
+from ..gate import guard_checks
 from ..metrics import LABELS, Metric, resolve
 from ..results import CheckResult, Outcome
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from ..gate import Recorder
 
 CATEGORY = "fairness"
+MAX_LISTED_GAPS = 50
 MISSING_LABEL = "<missing>"
 MISSING_POLICIES = ("error", "own_group")
 CI_METHODS = ("percentile", "bca")
@@ -97,8 +99,20 @@ class _Groups:
         return self._counts
 
     @property
+    def listed_gaps(self) -> list[int]:
+        """Empty intersections recorded by name: the first ``MAX_LISTED_GAPS`` (wide crosses of
+        many-valued columns would otherwise fill the report with empty cells)."""
+        import numpy as np
+
+        return np.flatnonzero(self.sizes == 0)[:MAX_LISTED_GAPS].tolist()
+
+    @property
     def coverage_gaps(self) -> list[str]:
-        return [self.labels[g] for g in range(self.n_groups) if self.sizes[g] == 0]
+        return [self.labels[g] for g in self.listed_gaps]
+
+    @property
+    def coverage_gap_count(self) -> int:
+        return int((self.sizes == 0).sum())
 
 
 @dataclass
@@ -114,6 +128,7 @@ class _Figure:
     on_rows: Callable[[np.ndarray], float] | None = None
 
 
+@guard_checks(CATEGORY)
 class FairnessChecks:
     """Fairness checks on one set of predictions (what ``mlgate.fairness(...)`` returns).
 
@@ -152,8 +167,8 @@ class FairnessChecks:
                 pos_label,
                 missing_group,
             )
-        except MlgateInputError as exc:
-            self._problem = f"mlgate.fairness({name!r}): {exc}"
+        except Exception as exc:  # unusable input of any kind: one error result
+            self._problem = f"mlgate.fairness({name!r}): {describe(exc)}"
             recorder.error(CATEGORY, name, "usable input", {}, self._problem)
 
     @property
@@ -743,8 +758,10 @@ def _pos_label(pos_label: Any, classes: list[Any], truth: np.ndarray, pred: Any)
                 f"{', '.join(repr(c) for c in classes[:10])}).",
                 "Pass pos_label= the favourable (positive) class, e.g. pos_label='>50K'.",
             )
-        return True if all(isinstance(c, bool) for c in classes) else 1
-    if pos_label not in classes and not numeric:
+        pos_label = True if all(isinstance(c, bool) for c in classes) else 1
+    # a positive class outside the labels seen is bad input, not an undefined rate (with one
+    # class seen, the default is kept: the rates are then what is undefined)
+    if pos_label not in classes and (not numeric or len(classes) >= 2):
         raise MlgateInputError(
             "pos_label",
             f"{pos_label!r} is not among the classes seen "
@@ -901,10 +918,13 @@ def _eligibility(groups: _Groups, figures: list[_Figure]) -> tuple[list[int], li
     keep: list[int] = []
     excluded: list[dict[str, Any]] = []
     m = groups.min_group_size
+    listed = set(groups.listed_gaps)
     for g, label in enumerate(groups.labels):
         n = int(groups.sizes[g])
         reason = None
         denominator = n
+        if n == 0 and g not in listed:
+            continue  # counted in coverage_gap_count
         if n == 0:
             reason = "empty intersection: no rows in the data (coverage gap)"
             denominator = 0
@@ -934,8 +954,11 @@ def _group_details(
     groups: _Groups, figure: _Figure, keep: list[int], extra: list[_Figure] | None = None
 ) -> dict[str, dict[str, Any]]:
     kept = set(keep)
+    listed = set(groups.listed_gaps)
     out: dict[str, dict[str, Any]] = {}
     for g, label in enumerate(groups.labels):
+        if groups.sizes[g] == 0 and g not in listed:
+            continue
         entry: dict[str, Any] = {
             "value": float(figure.values[g]) if g in kept else None,
             "n": int(groups.sizes[g]),
@@ -988,6 +1011,7 @@ def _disparity(
         "overall": figures[0].overall,
         "excluded": excluded,
         "coverage_gaps": groups.coverage_gaps,
+        "coverage_gap_count": groups.coverage_gap_count,
         "expected_absent": groups.expected_absent,
     }
     if len(figures) > 1:
@@ -1178,6 +1202,7 @@ def _group_metric(
         "overall": figure.overall,
         "excluded": excluded,
         "coverage_gaps": groups.coverage_gaps,
+        "coverage_gap_count": groups.coverage_gap_count,
         "expected_absent": groups.expected_absent,
         "groups": _group_details(groups, figure, keep),
         "worst_pair": None,

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MlgateInputError
+from ..errors import MlgateInputError, describe
+from ..gate import guard_checks
 from ..metrics import BINARY, MULTICLASS, REGRESSION, SCORES, Metric, resolve
-from ..results import CheckResult, Outcome
+from ..results import CheckResult, Outcome, short_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,6 +33,7 @@ PROBABILITY_METRICS = ("log_loss", "brier")
 DEFAULT_BASELINE_DIR = "mlgate-baselines"
 
 
+@guard_checks(CATEGORY)
 class PerformanceChecks:
     """Performance checks bound to one set of predictions (what ``mlgate.performance``
     returns).
@@ -61,8 +63,8 @@ class PerformanceChecks:
         self._problem: str | None = None
         try:
             self._data = _prepare(y_true, y_pred, y_score, task, sample_weight, pos_label)
-        except MlgateInputError as exc:
-            self._problem = f"mlgate.performance({name!r}): {exc}"
+        except Exception as exc:  # unusable input of any kind: one error result
+            self._problem = f"mlgate.performance({name!r}): {describe(exc)}"
             recorder.error(CATEGORY, name, "usable predictions", {}, self._problem)
 
     @property
@@ -359,6 +361,7 @@ class PerformanceChecks:
         return SlicedPerformance(self, slices, min_size)
 
 
+@guard_checks(CATEGORY)
 class SlicedPerformance:
     """Checks applied to every slice: ``observed`` is the worst slice's value."""
 
@@ -685,7 +688,8 @@ def _pos_label(pos_label: Any, classes: list[Any], task: str) -> Any:
     numeric = all(isinstance(c, bool | int | float) for c in classes)
     if pos_label is None:
         if numeric:
-            return True if all(isinstance(c, bool) for c in classes) else 1
+            default = True if all(isinstance(c, bool) for c in classes) else 1
+            return _pos_label(default, classes, task)  # 1 must be one of two classes seen
         raise MlgateInputError(
             "pos_label",
             f"is required when the labels are not numbers; classes seen: "
@@ -696,6 +700,7 @@ def _pos_label(pos_label: Any, classes: list[Any], task: str) -> Any:
         raise MlgateInputError(
             "pos_label",
             f"{pos_label!r} is not among the classes seen: {', '.join(repr(c) for c in classes)}.",
+            "Pass pos_label= naming the positive class.",
         )
     return pos_label
 
@@ -758,6 +763,10 @@ class _Estimate:
         self.method: str | None = None
         self.defined: int | None = None
         self.undefined_reason: str | None = None
+        try:  # which data the figure describes (shown beside it in the model card)
+            self.fingerprint: str | None = data.fingerprint(m)
+        except MlgateInputError:
+            self.fingerprint = None
 
     def interval(self) -> list[float] | None:
         if self.low is None or self.high is None:
@@ -776,6 +785,7 @@ class _Estimate:
             "n": self.n,
             "task": self.task,
             "task_inferred": self.inferred,
+            "data_fingerprint": self.fingerprint,
         }
         if self.pos_label is not None:
             out["pos_label"] = self.pos_label
@@ -886,6 +896,10 @@ def _compare(
     return est
 
 
+#: scikit-learn's words for a figure that is undefined on the data (not malformed input)
+UNDEFINED_MARKERS = ("one class", "only one label", "not defined", "zero_division", "ill-defined")
+
+
 def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | None]:
     """The metric on all rows, or None and the reason it is undefined."""
     import numpy as np
@@ -908,9 +922,10 @@ def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | N
         try:
             value = m.compute(data.y_true, y, sample_weight=data.weight, pos_label=data.pos_label)
         except ValueError as exc:
-            if not _is_registered(m):
-                raise MlgateInputError("metric", f"{m.name} raised ValueError: {exc}") from exc
-            return None, str(exc).rstrip(".")
+            text = str(exc).rstrip(".")
+            if _is_registered(m) and any(s in text.lower() for s in UNDEFINED_MARKERS):
+                return None, text  # undefined on these data (one class, no positives, ...)
+            raise MlgateInputError("metric", f"{m.name} raised ValueError: {text}.") from exc
         except ZeroDivisionError:
             return None, "a zero denominator"
     try:
@@ -1013,8 +1028,8 @@ def _band_title(label: str, low: Any, high: Any) -> str:
 
 def _band_text(low: Any, high: Any) -> str:
     if low is not None and high is not None:
-        return f"[{low:g}, {high:g}]"
-    return f">= {low:g}" if low is not None else f"<= {high:g}"
+        return f"[{short_number(low)}, {short_number(high)}]"
+    return f">= {short_number(low)}" if low is not None else f"<= {short_number(high)}"
 
 
 def _metric_label(metric: Any) -> str:

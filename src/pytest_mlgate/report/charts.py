@@ -191,21 +191,18 @@ def _bar_path(values: list[Any], slot: float, offset: float, base: float, scale:
 
 
 def _bin_labels(hist: dict[str, Any], k: int) -> list[str]:
+    """Bin labels: categories as given; numeric bins from the k - 1 inner edges (the outer
+    bins are open: ``≤ e0`` and ``> e_last``; bins are closed on the right)."""
     if isinstance(hist.get("categories"), list):
         return [str(c) for c in hist["categories"]]
     edges = hist.get("edges")
-    if not isinstance(edges, list):
+    if not isinstance(edges, list) or len(edges) != k - 1 or not all(map(_finite, edges)):
         return [str(i + 1) for i in range(k)]
-    labels = []
-    for i in range(k):
-        left = edges[i] if i < len(edges) else None
-        right = edges[i + 1] if i + 1 < len(edges) else None
-        if not _finite(left):
-            labels.append(f"< {right:.3g}" if _finite(right) else "")
-        elif not _finite(right):
-            labels.append(f"≥ {left:.3g}")
-        else:
-            labels.append(f"{left:.3g}–{right:.3g}")
+    if k == 1:
+        return ["all"]
+    labels = [f"≤ {edges[0]:.3g}"]
+    labels += [f"{edges[i - 1]:.3g}–{edges[i]:.3g}" for i in range(1, k - 1)]
+    labels.append(f"> {edges[-1]:.3g}")
     return labels
 
 

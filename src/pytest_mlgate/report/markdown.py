@@ -53,5 +53,7 @@ def render_summary(doc: dict[str, Any]) -> str:
 
 
 def _cell(text: Any) -> str:
+    """A table cell: pipes escaped, and no HTML (GitHub renders HTML in step summaries)."""
     value = str(text).replace("\\", "\\\\").replace("|", "\\|")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return " ".join(value.split())
