@@ -251,7 +251,10 @@ class DataChecks:
             _fraction_arg(max_fraction, "max_fraction")
             use = list(df.columns) if cols is None else cols
             require_columns(df, use, "columns")
-            nulls = df[use].isna().sum()
+            import pandas as pd
+
+            # column by column: df[use] would copy the frame (pandas 2, no copy-on-write)
+            nulls = pd.Series({c: int(df[c].isna().sum()) for c in use}, dtype="int64")
             n = len(df)
             worst = nulls.idxmax()
             worst_count = int(nulls[worst])
@@ -436,8 +439,9 @@ class DataChecks:
                 raise MlgateInputError("values", "is empty; list the allowed values.")
             require_columns(df, [column], "column")
             s = df[column]
-            bad = ~s.isin(allowed) & s.notna()
-            nonnull = int(s.count())
+            present = s.notna()
+            bad = ~s.isin(allowed) & present
+            nonnull = int(present.sum())
             violations = int(bad.sum())
             return _share_outcome(
                 s, bad, violations, nonnull, max_fraction, "not in the allowed set"
