@@ -132,4 +132,4 @@ def test_interval_leaves_out_undefined_resamples():
     ci = interval(values, 0.9)
     assert ci.defined == 3 and ci.low is not None and ci.low >= 0.1
     empty = interval(np.full(5, np.nan), 0.9)
-    assert empty.as_list() is None and empty.defined == 0
+    assert empty.low is None and empty.high is None and empty.defined == 0

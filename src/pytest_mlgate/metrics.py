@@ -261,3 +261,8 @@ def resolve(
             f"Known metrics: {', '.join(sorted(REGISTRY))}; or pass a callable f(y_true, y).",
         )
     return REGISTRY[metric]
+
+
+def is_registered(metric: Metric) -> bool:
+    """Whether ``metric`` is the registry's own (its fast paths and input rules apply)."""
+    return REGISTRY.get(metric.name) is metric

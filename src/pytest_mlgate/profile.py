@@ -521,7 +521,7 @@ def _profile_column(series: pd.Series) -> ColumnProfile:
         counts = category_counts(series)
         col.count = sum(counts.values())
         col.categories = counts
-        col.identifier = col.count > 1 and len(counts) == col.count and _identifier_dtype(series)
+        col.identifier = col.count > 1 and len(counts) == col.count and identifier_dtype(series)
     else:
         values = sorted_numeric(series, "df")
         col.count = int(values.size)
@@ -532,7 +532,8 @@ def _profile_column(series: pd.Series) -> ColumnProfile:
     return col
 
 
-def _identifier_dtype(series: pd.Series) -> bool:
+def identifier_dtype(series: pd.Series) -> bool:
+    """Whether a column of this dtype can be an identifier (not a category, not a bool)."""
     import pandas as pd
 
     return not isinstance(series.dtype, pd.CategoricalDtype) and not pd.api.types.is_bool_dtype(

@@ -29,6 +29,7 @@ from ..profile import (
     Profile,
     category_counts,
     family,
+    identifier_dtype,
     is_integer,
     number_key,
     sorted_numeric,
@@ -274,7 +275,7 @@ class DriftChecks:
             if fam == "categorical":
                 ref_cats = category_counts(ref_series)
                 n_ref = sum(ref_cats.values())
-                identifier = n_ref > 1 and len(ref_cats) == n_ref and _identifier_dtype(ref_series)
+                identifier = n_ref > 1 and len(ref_cats) == n_ref and identifier_dtype(ref_series)
             else:
                 ref_sorted = sorted_numeric(ref_series, "reference")
                 n_ref = int(ref_sorted.size)
@@ -739,14 +740,6 @@ def _number_counts(sorted_values: np.ndarray) -> dict[str, int]:
         key = number_key(v)
         out[key] = out.get(key, 0) + int(c)
     return out
-
-
-def _identifier_dtype(series: pd.Series) -> bool:
-    import pandas as pd
-
-    return not isinstance(series.dtype, pd.CategoricalDtype) and not pd.api.types.is_bool_dtype(
-        series.dtype
-    )
 
 
 def _method_arg(method: Any) -> None:

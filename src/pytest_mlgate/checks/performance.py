@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import MlgateInputError, describe
 from ..gate import guard_checks
-from ..metrics import BINARY, MULTICLASS, REGRESSION, SCORES, Metric, resolve
+from ..metrics import BINARY, MULTICLASS, REGRESSION, SCORES, Metric, is_registered, resolve
 from ..results import CheckResult, Outcome, short_number
 
 if TYPE_CHECKING:
@@ -531,7 +531,7 @@ class _Data:
             return self.y_score
         if self.y_pred is not None:
             return self.y_pred
-        if self.y_score is not None and not _is_registered(m):
+        if self.y_score is not None and not is_registered(m):
             return self.y_score
         raise MlgateInputError(
             "y_pred",
@@ -904,7 +904,7 @@ def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | N
     """The metric on all rows, or None and the reason it is undefined."""
     import numpy as np
 
-    if m.needs == SCORES and data.task == BINARY and _is_registered(m):
+    if m.needs == SCORES and data.task == BINARY and is_registered(m):
         positive = data.y_true == data.pos_label
         n_pos = int(
             np.count_nonzero(positive if data.weight is None else positive & (data.weight > 0))
@@ -923,7 +923,7 @@ def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | N
             value = m.compute(data.y_true, y, sample_weight=data.weight, pos_label=data.pos_label)
         except ValueError as exc:
             text = str(exc).rstrip(".")
-            if _is_registered(m) and any(s in text.lower() for s in UNDEFINED_MARKERS):
+            if is_registered(m) and any(s in text.lower() for s in UNDEFINED_MARKERS):
                 return None, text  # undefined on these data (one class, no positives, ...)
             raise MlgateInputError("metric", f"{m.name} raised ValueError: {text}.") from exc
         except ZeroDivisionError:
@@ -951,7 +951,7 @@ def _check_task(data: _Data, m: Metric) -> None:
 def _check_values(data: _Data, m: Metric, y: np.ndarray, argument: str | None = None) -> None:
     import numpy as np
 
-    outside = m.name in PROBABILITY_METRICS and _is_registered(m)
+    outside = m.name in PROBABILITY_METRICS and is_registered(m)
     if outside and (y.dtype.kind not in "biuf" or (y < 0).any() or (y > 1).any()):
         bad = int(((y < 0) | (y > 1)).sum()) if y.dtype.kind in "biuf" else len(y)
         raise MlgateInputError(
@@ -965,12 +965,6 @@ def _check_values(data: _Data, m: Metric, y: np.ndarray, argument: str | None = 
         raise MlgateInputError(argument or "y_pred", "must hold numbers for a regression.")
     if data.task == REGRESSION and np.asarray(data.y_true).dtype.kind not in "biuf":
         raise MlgateInputError("y_true", "must hold numbers for a regression.")
-
-
-def _is_registered(m: Metric) -> bool:
-    from ..metrics import REGISTRY
-
-    return REGISTRY.get(m.name) is m
 
 
 # -- arguments and text -------------------------------------------------------------------

@@ -388,11 +388,6 @@ class Interval:
     n_boot: int
     defined: int  # resamples on which the statistic was defined
 
-    def as_list(self) -> list[float] | None:
-        if self.low is None or self.high is None:
-            return None
-        return [self.low, self.high]
-
 
 def jackknife_values(statistic: Statistic, seed: np.random.SeedSequence) -> np.ndarray:
     """Leave-one-out values (exact for up to 200 rows), else delete-a-block values over 200

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..metrics import RATES, Metric
+from ..metrics import RATES, Metric, is_registered
 from .bootstrap import (
     APStatistic,
     AUCStatistic,
@@ -158,7 +158,7 @@ def statistic_for(
 ) -> Statistic:
     """The bootstrap statistic of ``metric`` on these rows (fast path when one exists)."""
     name = metric.name
-    registered = _is_registered(metric)
+    registered = is_registered(metric)
     if registered and name in BINARY_CONFUSION:
         truth = (np.asarray(y_true) == pos_label).astype(np.intp)
         pred = (np.asarray(y) == pos_label).astype(np.intp)
@@ -195,9 +195,3 @@ def loop_statistic(
             return metric.compute(y_true[rows], y[rows], sample_weight=w, pos_label=pos_label)
 
     return LoopStatistic(len(y_true), func)
-
-
-def _is_registered(metric: Metric) -> bool:
-    from ..metrics import REGISTRY
-
-    return REGISTRY.get(metric.name) is metric
