@@ -38,7 +38,6 @@ CATEGORY = "fairness"
 MAX_LISTED_GAPS = 50
 MISSING_LABEL = "<missing>"
 MISSING_POLICIES = ("error", "own_group")
-CI_METHODS = ("percentile", "bca")
 AGGREGATIONS = ("worst_case", "mean")
 TPR = "true_positive_rate"
 FPR = "false_positive_rate"
@@ -1424,19 +1423,9 @@ def _choice(value: Any, allowed: Sequence[str], argument: str) -> None:
 
 
 def _interval_args(confidence: Any, n_boot: Any, ci_method: Any) -> None:
-    if confidence is None:
-        return
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, int | float)
-        or not (0 < confidence < 1)
-    ):
-        raise MlgateInputError(
-            "confidence", f"must be a level in (0, 1) such as 0.95, got {confidence!r}."
-        )
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 2:
-        raise MlgateInputError("n_boot", f"must be an integer >= 2, got {n_boot!r}.")
-    _choice(ci_method, CI_METHODS, "ci_method")
+    from ..stats.bootstrap import check_interval_args
+
+    check_interval_args(confidence, n_boot, ci_method)
 
 
 def _rule(key: str, bound: Any, **extra: Any) -> dict[str, Any]:

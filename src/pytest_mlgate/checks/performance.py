@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 CATEGORY = "performance"
 TASKS = ("auto", BINARY, MULTICLASS, REGRESSION)
-CI_METHODS = ("percentile", "bca")
 PROBABILITY_METRICS = ("log_loss", "brier")
 DEFAULT_BASELINE_DIR = "mlgate-baselines"
 
@@ -989,16 +988,9 @@ def _check_band(low: Any, high: Any) -> None:
 
 
 def _check_ci(confidence: Any, n_boot: Any, ci_method: Any) -> None:
-    if confidence is not None and (not _is_number(confidence) or not 0 < confidence < 1):
-        raise MlgateInputError(
-            "confidence", f"must be a level in (0, 1) such as 0.95, got {confidence!r}."
-        )
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 10:
-        raise MlgateInputError("n_boot", f"must be an integer >= 10, got {n_boot!r}.")
-    if ci_method not in CI_METHODS:
-        raise MlgateInputError(
-            "ci_method", f"must be one of {', '.join(CI_METHODS)}, got {ci_method!r}."
-        )
+    from ..stats.bootstrap import check_interval_args
+
+    check_interval_args(confidence, n_boot, ci_method)
 
 
 def _band(low: Any, high: Any) -> dict[str, Any]:

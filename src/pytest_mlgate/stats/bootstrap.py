@@ -447,3 +447,29 @@ def interval(
             used = "percentile (bca undefined: every resample on one side of the estimate)"
     low, high = np.quantile(finite, levels)
     return Interval(float(low), float(high), used, n_boot, len(finite))
+
+
+CI_METHODS = ("percentile", "bca")
+
+
+def check_interval_args(confidence: Any, n_boot: Any, ci_method: Any) -> None:
+    """The one validator of ``confidence=``, ``n_boot=`` and ``ci_method=`` (performance and
+    fairness checks take the same arguments)."""
+    import numbers
+
+    from ..errors import MlgateInputError
+
+    if confidence is not None and (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, numbers.Real)
+        or not 0 < confidence < 1
+    ):
+        raise MlgateInputError(
+            "confidence", f"must be a level in (0, 1) such as 0.95, got {confidence!r}."
+        )
+    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 10:
+        raise MlgateInputError("n_boot", f"must be an integer >= 10, got {n_boot!r}.")
+    if ci_method not in CI_METHODS:
+        raise MlgateInputError(
+            "ci_method", f"must be one of {', '.join(CI_METHODS)}, got {ci_method!r}."
+        )
