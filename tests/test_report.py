@@ -250,3 +250,15 @@ def test_histogram_labels_use_inner_edges():
 
     assert _bin_labels({"edges": [1, 2, 3]}, 4) == ["≤ 1", "1–2", "2–3", "> 3"]
     assert _bin_labels({"categories": ["a", "<unseen>"]}, 2) == ["a", "<unseen>"]
+
+
+def test_atomic_write_respects_the_umask(tmp_path):
+    import os
+    import stat
+
+    target = tmp_path / "a.txt"
+    atomic_write(target, "x")
+    mode = stat.S_IMODE(target.stat().st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert mode == 0o666 & ~mask
