@@ -66,10 +66,29 @@ class _Groups:
     min_group_size: int
     _counts: np.ndarray | None = field(default=None, repr=False)
     _truth: np.ndarray | None = field(default=None, repr=False)
+    _fingerprint: str | None = field(default=None, repr=False)
 
     @property
     def n_groups(self) -> int:
         return len(self.labels)
+
+    @property
+    def fingerprint(self) -> str:
+        """``sha256:`` over the labels, predictions, scores and group codes the figures
+        describe (computed once; shown beside each figure in the model card)."""
+        if self._fingerprint is None:
+            import hashlib
+
+            digest = hashlib.sha256()
+            for part in (self.y_true, self.y_pred, self.y_score, self.codes):
+                if part is None:
+                    digest.update(b"none")
+                elif part.dtype == object:
+                    digest.update("\x1f".join(map(repr, part.tolist())).encode())
+                else:
+                    digest.update(str(part.dtype).encode() + part.tobytes())
+            self._fingerprint = "sha256:" + digest.hexdigest()
+        return self._fingerprint
 
     @property
     def binary(self) -> bool:
@@ -202,7 +221,7 @@ class FairnessChecks:
             self.name,
             name,
             threshold,
-            lambda: compute(groups, rng),
+            lambda: _with_fingerprint(compute(groups, rng), groups),
             severity=severity,
             on_insufficient=on_insufficient,
         )
@@ -1458,3 +1477,10 @@ def _g(value: Any) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool)
         else str(value)
     )
+
+
+def _with_fingerprint(outcome: Outcome, groups: _Groups) -> Outcome:
+    import dataclasses
+
+    details = {**outcome.details, "data_fingerprint": groups.fingerprint}
+    return dataclasses.replace(outcome, details=details)
