@@ -34,6 +34,8 @@ ADULT_COLUMNS = [
 ]
 #: Adult's features: every column but the label
 ADULT_FEATURES = ADULT_COLUMNS[:-1]
+ADULT_NUMERIC = ["age", "fnlwgt", "education_num", "capital_gain", "capital_loss", "hours_per_week"]
+ADULT_CATEGORICAL = [c for c in ADULT_FEATURES if c not in ADULT_NUMERIC]
 GERMAN_COLUMNS = [
     "status",
     "duration",

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from example_datasets import ADULT_CATEGORICAL, ADULT_NUMERIC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
@@ -16,18 +17,6 @@ from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
 from pytest_mlgate.checks.drift import DriftChecks
 from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
 from pytest_mlgate.stats import drift as sd
-
-ADULT_NUMERIC = ["age", "fnlwgt", "education_num", "capital_gain", "capital_loss", "hours_per_week"]
-ADULT_CATEGORICAL = [
-    "workclass",
-    "education",
-    "marital_status",
-    "occupation",
-    "relationship",
-    "race",
-    "sex",
-    "native_country",
-]
 
 
 def make_drift(reference, current, **kwargs):

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from example_datasets import load_adult
+from example_datasets import ADULT_CATEGORICAL, ADULT_NUMERIC, load_adult
 
 
 @pytest.fixture(scope="session")
@@ -30,17 +30,7 @@ def raw_train():
     return load_adult("train", raw=True)
 
 
-CATEGORICAL = [
-    "workclass",
-    "education",
-    "marital_status",
-    "occupation",
-    "relationship",
-    "race",
-    "sex",
-    "native_country",
-]
-NUMERIC = ["age", "fnlwgt", "education_num", "capital_gain", "capital_loss", "hours_per_week"]
+CATEGORICAL, NUMERIC = ADULT_CATEGORICAL, ADULT_NUMERIC
 
 
 @pytest.fixture(scope="session")
