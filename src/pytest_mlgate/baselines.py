@@ -11,7 +11,10 @@ one entry per line with sorted keys, so that a change reads well in a diff::
     }
 
 Only the session controller writes (a check never writes a file); entries already in the file
-and not updated this run are kept.
+and not updated this run are kept. A baseline never moves silently: every update is listed
+(old -> new) in the record, regression checks of an update run are "written, not judged", and
+a baseline is not moved when its new value breaks the check's rule against the committed one,
+or when the run's gate otherwise fails or is incomplete, unless forced.
 """
 
 from __future__ import annotations
@@ -75,6 +78,93 @@ def render(metrics: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def decide_updates(
+    checks: list[dict[str, Any]], *, force: bool, incomplete: list[str], commit: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Which requested baseline updates are written, and the checks amended to say so.
+
+    Each regression check of an update run carries ``details["baseline_update"]`` with the new
+    value, the committed one (``old``), and how the check would have judged it. An update is
+    written when forced, or when the check did not refuse it (refused: the new value breaks the
+    rule against the committed baseline) and no other check blocks and the run is complete.
+    A written update leaves its check ``insufficient`` with severity ``warn`` ("written, not
+    judged"); a refused one gets the verdict it was judged to have, so a regression still fails.
+    """
+    from .results import FAILED, INSUFFICIENT, PASSED, WARN, WARNED, is_blocking
+
+    pending = [
+        i
+        for i, c in enumerate(checks)
+        if isinstance(c.get("details", {}).get("baseline_update"), dict)
+    ]
+    others = [c for i, c in enumerate(checks) if i not in set(pending)]
+    blocking_elsewhere = sum(1 for c in others if is_blocking(c["status"], c["severity"]))
+    out = list(checks)
+    decisions = []
+    for i in pending:
+        check = checks[i]
+        update = check["details"]["baseline_update"]
+        old, new = update.get("old"), update["value"]
+        change = None
+        if isinstance(old, int | float) and isinstance(new, int | float):
+            change = (new - old) * (1 if update.get("greater_is_better", True) else -1)
+        reason = None
+        if update.get("refused") and not force:
+            reason = update["refused"]
+        elif not force and incomplete:
+            reason = "the run is incomplete (" + "; ".join(incomplete) + ")"
+        elif not force and blocking_elsewhere:
+            reason = (
+                f"the gate failed ({blocking_elsewhere} other blocking "
+                f"check{'s' if blocking_elsewhere > 1 else ''})"
+            )
+        decision = {
+            "baseline": update["baseline"],
+            "key": update["key"],
+            "value": new,
+            "fingerprint": update.get("fingerprint"),
+            "n": update.get("n"),
+            "old": old,
+            "old_commit": update.get("old_commit"),
+            "change": change,
+            "commit": commit,
+            "nodeid": check["nodeid"],
+            "forced": bool(force),
+            "written": reason is None,
+        }
+        old_text = "none" if old is None else f"{old:.6g}"
+        moved = f"{update['key']}: {old_text} -> {new:.6g}" + (
+            "" if change is None else f" (change {change:+.4g} in the favourable direction)"
+        )
+        details = {**check["details"], "baseline_update": {**update, "written": reason is None}}
+        if reason is None:
+            amended = {
+                **check,
+                "status": INSUFFICIENT,
+                "severity": WARN,
+                "message": f"Baseline written, not judged: {moved}"
+                + (" (forced)" if force else "")
+                + f", commit {commit or 'unknown'}. Review and commit the file.",
+                "details": details,
+            }
+        else:
+            decision["reason"] = reason
+            judged = update.get("judged_ok")
+            severity = update.get("severity", check["severity"])
+            status = PASSED if judged else (WARNED if severity == WARN else FAILED)
+            amended = {
+                **check,
+                "status": status,
+                "severity": severity,
+                "message": f"{update.get('judged_message', '')} Baseline NOT written ({moved}): "
+                f"{reason}. Fix the cause, or accept it with --mlgate-update-baselines=force.",
+                "details": details,
+            }
+        out[i] = amended
+        decisions.append(decision)
+    return out, decisions
+
+
 def write_updates(
     directory: Path, updates: list[dict[str, Any]], *, commit: str | None
 ) -> list[Path]:
@@ -84,7 +174,7 @@ def write_updates(
 
     by_file: dict[str, dict[str, dict[str, Any]]] = {}
     for update in updates:
-        entry = {k: v for k, v in update.items() if k not in ("baseline", "key")}
+        entry = {k: update[k] for k in ("value", "fingerprint", "n") if k in update}
         entry["commit"] = commit
         by_file.setdefault(update["baseline"], {})[update["key"]] = entry
     written = []

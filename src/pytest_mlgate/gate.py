@@ -87,6 +87,9 @@ class TestRecord:
     results: list[tuple[str, CheckResult]] = field(default_factory=list)
     datasets: list[tuple[str, DatasetUse]] = field(default_factory=list)
     notes: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    # phases whose records were attached to a report, and phases the gate itself failed
+    reported: set[str] = field(default_factory=set)
+    guard_failed: set[str] = field(default_factory=set)
 
     def results_of(self, phase: str) -> list[CheckResult]:
         return [r for p, r in self.results if p == phase]
@@ -99,15 +102,15 @@ class GateSettings:
     nodeid: str
     markers: dict[str, Any]
     default_severity: str = BLOCK
-    warn_only: bool = False
     seed: int = 0
 
 
 class Recorder:
     """Turns check computations into recorded :class:`CheckResult` values.
 
-    It applies severity (argument > ``mlgate`` marker > ``block``; ``--mlgate-warn-only`` turns
-    every ``block`` into ``warn``), ``on_insufficient``, and converts bad input into ``error``.
+    It applies severity (argument > ``mlgate`` marker > ``block``), ``on_insufficient``, and
+    converts bad input into ``error``. ``--mlgate-warn-only`` changes no record: it only keeps
+    the phase guard from failing the test (see ``plugin._guard_phase``).
     """
 
     def __init__(
@@ -188,8 +191,7 @@ class Recorder:
             raise MlgateInputError(
                 "on_insufficient", f"must be 'block' or 'warn', got {on_insufficient!r}."
             )
-        chosen = severity or self.settings.default_severity
-        return WARN if self.settings.warn_only else chosen
+        return severity or self.settings.default_severity
 
     def _store(
         self,
@@ -205,8 +207,6 @@ class Recorder:
         interval: list[float] | None = None,
         details: dict[str, Any] | None = None,
     ) -> CheckResult:
-        if self.settings.warn_only:
-            severity = WARN
         value = plain(observed)
         result = CheckResult(
             category=category,

@@ -56,14 +56,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="mlgate_update_baselines",
         action="store_true",
         default=False,
-        help="write today's figures as the baselines that expect_no_regression compares with.",
+        help="write today's figures as the baselines that expect_no_regression compares with; "
+        "a baseline is not moved when the gate fails or its new value breaks the check's rule "
+        "against the committed one, unless given as --mlgate-update-baselines=force.",
+    )
+    group.addoption(
+        "--mlgate-force-baselines",
+        dest="mlgate_force_baselines",
+        action="store_true",
+        default=False,
+        help="with --mlgate-update-baselines: write every baseline, even a worse one or in a "
+        "failed run (same as --mlgate-update-baselines=force).",
     )
     group.addoption(
         "--mlgate-warn-only",
         dest="mlgate_warn_only",
         action="store_true",
         default=False,
-        help="record every blocking failure as 'warned' (bad input still fails).",
+        help="do not fail the build on blocking checks (bad input and crashed tests still "
+        "fail it); the record keeps every check's status and says what would have blocked.",
     )
     group.addoption(
         "--mlgate-seed",
@@ -83,6 +94,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "mlgate_template_dir", "a folder of templates overriding the defaults", default=""
     )
+
+
+FORCE_FORM = "--mlgate-update-baselines=force"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    """Accept ``--mlgate-update-baselines=force`` beside the plain flag (argparse cannot give a
+    flag an optional value without swallowing the path that follows it)."""
+    for i, arg in enumerate(args):
+        if arg == FORCE_FORM:
+            args[i : i + 1] = ["--mlgate-update-baselines", "--mlgate-force-baselines"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -127,6 +150,7 @@ def _settings(config: pytest.Config) -> Settings:
         report_dir_given=cli_report is not None,
         no_report=bool(config.getoption("mlgate_no_report")),
         update_baselines=bool(config.getoption("mlgate_update_baselines")),
+        force_baselines=bool(config.getoption("mlgate_force_baselines")),
         warn_only=bool(config.getoption("mlgate_warn_only")),
         seed=int(config.getoption("mlgate_seed")),
         baseline_dir=resolve(str(config.getini("mlgate_baseline_dir"))),
@@ -161,6 +185,7 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
     if record is None:
         record = TestRecord(nodeid=item.nodeid)
         item.stash[RECORD_KEY] = record
+        session.live_records[item.nodeid] = record
     marker = item.get_closest_marker("mlgate")
     options = dict(marker.kwargs) if marker is not None else {}
     severity = options.get("severity", "block")
@@ -178,33 +203,44 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
         nodeid=item.nodeid,
         markers=markers,
         default_severity=severity,
-        warn_only=session.settings.warn_only,
         seed=session.settings.seed,
     )
 
     def add_property(result: CheckResult) -> None:
-        item.user_properties.append(
-            (
-                f"mlgate:{result.category}:{result.name}",
-                f"{result.status} observed={result.observed}",
-            )
-        )
+        item.user_properties.append(junit_property(result))
 
     recorder = Recorder(gate_settings, record, on_result=add_property)
     return Gate(recorder, Card(session.card_facts, recorder), session.settings)
 
 
+def junit_property(result: CheckResult) -> tuple[str, str]:
+    """The JUnit property of one check: XML-safe text, named with its subject."""
+    from .report.formatting import plain_text
+
+    name = f"mlgate:{result.category}:{result.subject}:{result.name}"
+    return plain_text(name), plain_text(f"{result.status} observed={result.observed}")
+
+
 def _guard_phase(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:
-    if phase == "setup" and RECORD_KEY in item.stash:
-        del item.stash[RECORD_KEY]  # a rerun (pytest-rerunfailures) starts a fresh record
+    if phase == "setup":
+        # a rerun (pytest-rerunfailures) starts a fresh record and fresh JUnit properties
+        if RECORD_KEY in item.stash:
+            del item.stash[RECORD_KEY]
+        item.user_properties[:] = [
+            p for p in item.user_properties if not str(p[0]).startswith("mlgate:")
+        ]
     record = item.stash.get(RECORD_KEY, None)
     if record is not None:
         record.phase = phase
     result = yield
     record = item.stash.get(RECORD_KEY, None)
     if record is not None:
-        blocking = [r for r in record.results_of(phase) if r.blocking]
+        enforced = not item.config.stash[SESSION_KEY].settings.warn_only
+        blocking = [
+            r for r in record.results_of(phase) if r.blocking and (enforced or r.status == "error")
+        ]
         if blocking:
+            record.guard_failed.add(phase)
             pytest.fail(failure_message(blocking), pytrace=False)
     return result
 
@@ -245,9 +281,74 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     record = item.stash.get(RECORD_KEY, None)
-    if record is not None:
-        report.mlgate = _payload(record, call.when)  # type: ignore[attr-defined]
+    crash = None
+    if report.failed and not (record is not None and call.when in record.guard_failed):
+        crash = crash_check(item, call, report)
+    if record is not None or crash is not None:
+        payload = _payload(record, call.when) if record is not None else _empty_payload()
+        if crash is not None:
+            payload["checks"].append(crash)
+        report.mlgate = payload  # type: ignore[attr-defined]
     return report
+
+
+def _empty_payload() -> dict[str, Any]:
+    return {"v": PAYLOAD_VERSION, "gate": False, "checks": [], "datasets": [], "notes": []}
+
+
+def crash_check(
+    item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+) -> dict[str, Any]:
+    """A test that failed outside any check (an exception in its body, a fixture, a teardown,
+    a strict xpass) as one blocking ``error`` result: the crash belongs in the record."""
+    from .session import crash_result
+
+    marker = item.get_closest_marker("mlgate")
+    options = dict(marker.kwargs) if marker is not None else {}
+    markers: dict[str, Any] = {
+        k: str(options[k]) for k in ("requirement", "owner") if options.get(k) is not None
+    }
+    categories = [name for name in CATEGORIES if item.get_closest_marker(name) is not None]
+    if categories:
+        markers["categories"] = categories
+    excinfo = call.excinfo
+    if excinfo is not None:
+        root = item.config.rootpath
+        entries = list(excinfo.traceback)
+        inside = [e for e in entries if _is_within(Path(str(e.path)), root)] or entries
+        where = None
+        if inside:
+            entry = inside[-1]
+            where = f"{_relative(Path(str(entry.path)), root)}:{entry.lineno + 1}"
+        text = str(excinfo.value).strip().splitlines()
+        what = f"{excinfo.typename}: {text[0] if text else ''}".rstrip(": ")
+    else:
+        where = None
+        lines = str(report.longrepr or "").strip().splitlines()
+        what = lines[-1] if lines else "the test failed"
+    return crash_result(
+        nodeid=item.nodeid,
+        phase=call.when,
+        category=categories[0] if categories else "session",
+        what=what,
+        where=where,
+        markers=markers,
+    )
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return "site-packages" not in path.parts
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.name
 
 
 def _payload(record: TestRecord, phase: str) -> dict[str, Any]:
@@ -269,8 +370,10 @@ def _payload(record: TestRecord, phase: str) -> dict[str, Any]:
             entry["description"] = use.description
         datasets.append(entry)
     record.datasets = [(p, u) for p, u in record.datasets if p != phase]  # release the frames
+    record.reported.add(phase)
     payload = {
         "v": PAYLOAD_VERSION,
+        "gate": True,
         "checks": [r.to_dict() for r in record.results_of(phase)],
         "datasets": datasets,
         "notes": [n for p, n in record.notes if p == phase],
@@ -290,9 +393,26 @@ class ReportHooks:
         return self.config.stash[SESSION_KEY]
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.state.is_worker:
+            return
         payload = getattr(report, "mlgate", None)
-        if isinstance(payload, dict) and not self.state.is_worker:
+        if isinstance(payload, dict):
             self.state.collector.add(report.nodeid, report.when or "call", payload)
+        if report.when == "teardown":
+            self.state.finished.add(report.nodeid)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed and not self.state.is_worker:
+            lines = str(report.longrepr or "").strip().splitlines()
+            self.state.collection_errors.append(
+                (report.nodeid or "<collection>", lines[-1] if lines else "collection failed")
+            )
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.state.deselected += len(items)
+
+    def pytest_keyboard_interrupt(self) -> None:
+        self.state.interrupted = True
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -301,6 +421,7 @@ class ReportHooks:
         facts = output.get("mlgate")
         if isinstance(facts, dict):
             self.state.collector.packages.update(facts.get("packages", {}))
+            self.state.deselected = max(self.state.deselected, int(facts.get("deselected", 0)))
         if error is not None:
             self.state.collector.crashed_workers.append(
                 str(output.get("workerid", node.gateway.id))
@@ -314,48 +435,44 @@ class ReportHooks:
             self.config.workeroutput["mlgate"] = {  # type: ignore[attr-defined]
                 "v": PAYLOAD_VERSION,
                 "packages": loaded_packages(),
+                "deselected": state.deselected,
             }
             return
-        partial = exitstatus in (
-            pytest.ExitCode.INTERRUPTED,
-            pytest.ExitCode.USAGE_ERROR,
-            pytest.ExitCode.INTERNAL_ERROR,
-        ) or bool(session.shouldfail or session.shouldstop)
-        errors = []
-        for what, write in (
-            ("baselines", state.write_baselines),
-            (
-                "report",
-                lambda: state.write_report(partial=partial) if state.should_write() else None,
-            ),
-        ):
-            try:
-                write()
-            except Exception as exc:
-                errors.append(f"{what}: {type(exc).__name__}: {exc}")
-        if errors:
-            state.write_error = "; ".join(errors)
-            if session.exitstatus == pytest.ExitCode.OK:
-                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if self.config.option.collectonly:
+            return  # --co runs no test: there is no verdict to record
+        for nodeid, record in state.live_records.items():
+            for phase in sorted({p for p, _ in record.results} - record.reported):
+                # an interrupted phase never reached makereport: keep what it recorded
+                state.collector.add(nodeid, phase, _payload(record, phase))
+        state.finish(
+            exitstatus=int(exitstatus),
+            selected=int(session.testscollected),
+            stopped=bool(session.shouldfail or session.shouldstop),
+            config=self.config,
+        )
+        if state.blocks_exit() and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         state = self.state
         if state.is_worker:
             return
-        if state.write_error:
-            terminalreporter.write_sep("=", "mlgate", red=True, bold=True)
-            terminalreporter.write_line(f"mlgate could not write its files: {state.write_error}")
-            if state.document is None:
-                return
         doc = state.document
-        if doc is None:
+        if doc is None and not state.write_error:
             return
         from .report.terminal import summary_lines
 
-        failed = doc["summary"]["gate"] == "failed"
-        terminalreporter.write_sep("=", "mlgate", red=failed, green=not failed, bold=True)
-        for line, markup in summary_lines(doc):
-            terminalreporter.write_line(line, **markup)
+        gate = doc["summary"]["gate"] if doc is not None else "failed"
+        terminalreporter.write_sep(
+            "=", "mlgate", red=gate != "passed", green=gate == "passed", bold=True
+        )
+        if doc is not None:
+            for line, markup in summary_lines(doc):
+                terminalreporter.write_line(line, **markup)
+        if state.write_error:
+            terminalreporter.write_line(
+                f"mlgate could not write its files: {state.write_error}", red=True, bold=True
+            )
         if state.written is not None:
             terminalreporter.write_line(f"report: {state.written / 'audit.html'}")
 

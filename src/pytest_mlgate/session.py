@@ -16,7 +16,13 @@ from typing import Any
 from .results import BLOCK
 
 PAYLOAD_VERSION = 1
-PHASES = ("setup", "call", "teardown")
+PHASES = ("collect", "setup", "call", "teardown")
+PHASE_WORDS = {
+    "setup": "setting up the test (a fixture)",
+    "call": "the test body",
+    "teardown": "tearing the test down",
+}
+LOCK_TIMEOUT_S = 60.0
 # module imported -> distribution name, for the libraries that compute figures
 FIGURE_LIBRARIES = {
     "pandas": "pandas",
@@ -37,6 +43,7 @@ class Settings:
     report_dir_given: bool
     no_report: bool
     update_baselines: bool
+    force_baselines: bool
     warn_only: bool
     seed: int
     baseline_dir: Path
@@ -58,7 +65,8 @@ class Collector:
     crashed_workers: list[str] = field(default_factory=list)
 
     def add(self, nodeid: str, when: str, payload: dict[str, Any]) -> None:
-        self.fixture_used = True
+        if payload.get("gate", True):
+            self.fixture_used = True
         key = (nodeid, when)
         self.checks[key] = list(payload.get("checks", []))
         self.datasets[key] = list(payload.get("datasets", []))
@@ -131,7 +139,9 @@ def git_state(cwd: Path) -> dict[str, Any]:
 
 
 class MlgateSession:
-    """State of one pytest run: settings, card facts, and (on the controller) the collector."""
+    """State of one pytest run: settings, card facts, and (on the controller) the collector and
+    what it learns about the run itself: how many tests were selected and finished, collection
+    errors, interruptions, deselection."""
 
     def __init__(self, settings: Settings, card_facts: dict[str, Any], *, is_worker: bool) -> None:
         self.settings = settings
@@ -139,14 +149,104 @@ class MlgateSession:
         self.is_worker = is_worker
         self.collector = Collector()
         self.started = time.time()
+        self.live_records: dict[str, Any] = {}
+        self.finished: set[str] = set()
+        self.collection_errors: list[tuple[str, str]] = []
+        self.deselected = 0
+        self.interrupted = False
         self.written: Path | None = None
         self.document: dict[str, Any] | None = None
+        self.summary: dict[str, Any] | None = None
+        self.baselines: list[dict[str, Any]] = []
         self.write_error: str | None = None
+
+    def gate_used(self) -> bool:
+        return self.collector.fixture_used or self.settings.report_dir_given
 
     def should_write(self) -> bool:
         if self.is_worker or self.settings.no_report:
             return False
-        return self.collector.fixture_used or self.settings.report_dir_given
+        return self.gate_used()
+
+    def blocks_exit(self) -> bool:
+        """Whether the session must exit non-zero for mlgate's own reasons (a baseline update
+        refused at the end, a report that could not be written)."""
+        if self.write_error:
+            return True
+        summary = self.summary
+        return summary is not None and (summary["blocking"] > 0 or summary["gate"] == "incomplete")
+
+    def incomplete_reasons(self, exitstatus: int, selected: int, stopped: bool) -> list[str]:
+        """Why the run did not run to its end, in words (empty when it did)."""
+        reasons = []
+        if exitstatus == 4:
+            reasons.append("a usage error stopped the run")
+        if exitstatus == 3:
+            reasons.append("an internal error stopped the run")
+        if self.interrupted:
+            reasons.append("the run was interrupted (Ctrl-C)")
+        if self.collection_errors:
+            n = len(self.collection_errors)
+            reasons.append(f"{n} collection error{'s' if n > 1 else ''}: tests were not collected")
+        missing = selected - len(self.finished)
+        if missing > 0 and not self.interrupted:
+            why = " (-x/--maxfail)" if stopped else ""
+            reasons.append(
+                f"stopped early{why}: {missing} of {selected} selected tests did not run"
+            )
+        elif missing > 0:
+            reasons.append(f"{missing} of {selected} selected tests did not run")
+        if self.collector.crashed_workers:
+            workers = ", ".join(sorted(self.collector.crashed_workers))
+            reasons.append(f"xdist worker(s) {workers} were lost")
+        return reasons
+
+    def finish(self, *, exitstatus: int, selected: int, stopped: bool, config: Any) -> None:
+        """Decide the run's verdict, move baselines if allowed, write the artifacts."""
+        if not self.gate_used() and not self.settings.update_baselines:
+            return
+        incomplete = self.incomplete_reasons(exitstatus, selected, stopped)
+        scope = run_scope(config, selected, self.deselected)
+        checks = self.collector.ordered_checks()
+        checks += [collection_error_result(nodeid, text) for nodeid, text in self.collection_errors]
+        if self.collector.crashed_workers:
+            checks.append(_crashed_worker_check(self.collector.crashed_workers))
+        if self.settings.update_baselines:
+            checks = self._update_baselines(checks, incomplete)
+        from .report.audit import summarize
+
+        enforced = not self.settings.warn_only
+        self.summary = summarize(checks, enforced=enforced, incomplete=incomplete, scope=scope)
+        if not self.should_write():
+            return
+        try:
+            self.write_report(checks, enforced=enforced, incomplete=incomplete, scope=scope)
+        except Exception as exc:
+            self.write_error = self.write_error or f"report: {type(exc).__name__}: {exc}"
+
+    def _update_baselines(
+        self, checks: list[dict[str, Any]], incomplete: list[str]
+    ) -> list[dict[str, Any]]:
+        from .baselines import decide_updates, write_updates
+
+        commit = git_state(self.settings.rootdir)["commit"]
+        checks, decisions = decide_updates(
+            checks, force=self.settings.force_baselines, incomplete=incomplete, commit=commit
+        )
+        accepted = [d for d in decisions if d["written"]]
+        try:
+            write_updates(self.settings.baseline_dir, accepted, commit=commit)
+        except Exception as exc:
+            self.write_error = f"baselines: {type(exc).__name__}: {exc}"
+            for d in accepted:
+                d["written"] = False
+                d["reason"] = f"the file could not be written ({type(exc).__name__}: {exc})"
+        for d in decisions:
+            d["file"] = _display_path(
+                self.settings.baseline_dir / f"{d['baseline']}.json", self.settings.rootdir
+            )
+        self.baselines = decisions
+        return checks
 
     def run_metadata(self) -> dict[str, Any]:
         import platform
@@ -161,7 +261,7 @@ class MlgateSession:
             "python": platform.python_version(),
             "platform": platform.platform(terse=True),
             "packages": dict(sorted({**loaded_packages(), **self.collector.packages}.items())),
-            "pytest_args": list(self.settings.pytest_args),
+            "pytest_args": relative_args(self.settings.pytest_args, self.settings.rootdir),
             "seed": self.settings.seed,
         }
         if not reproducible:
@@ -170,57 +270,163 @@ class MlgateSession:
             run["crashed_workers"] = sorted(self.collector.crashed_workers)
         return run
 
-    def write_baselines(self) -> list[Path]:
-        """Under ``--mlgate-update-baselines``: write the figures that checks asked to store
-        (``details["baseline_update"]``). Only the controller writes, once per session."""
-        updates = [
-            c["details"]["baseline_update"]
-            for c in self.collector.ordered_checks()
-            if isinstance(c.get("details", {}).get("baseline_update"), dict)
-        ]
-        if not updates or not self.settings.update_baselines:
-            return []
-        from .baselines import write_updates
-
-        return write_updates(
-            self.settings.baseline_dir, updates, commit=git_state(self.settings.rootdir)["commit"]
-        )
-
-    def write_report(self, *, partial: bool) -> Path:
-        """Build ``audit.json``, ``audit.html`` and ``summary.md`` and write them atomically."""
+    def write_report(
+        self,
+        checks: list[dict[str, Any]],
+        *,
+        enforced: bool,
+        incomplete: list[str],
+        scope: dict[str, Any],
+    ) -> Path:
+        """Build the four artifacts and write them as one set, under the folder's lock:
+        the previous ``audit.json`` goes to ``history/`` first, then ``audit.json``, then the
+        pages and the summary, each naming the new digest. A failed write names the files that
+        still describe the previous record."""
         from .report.audit import build_document, dumps
-        from .report.files import atomic_write, read_previous_digest
+        from .report.files import ARTIFACTS, atomic_write, folder_lock, keep_history
         from .report.html import render_audit, render_model_card
         from .report.markdown import render_summary
 
         out = self.settings.report_dir
-        checks = self.collector.ordered_checks()
-        if self.collector.crashed_workers:
-            checks.append(_crashed_worker_check(self.collector.crashed_workers))
-        doc = build_document(
-            run=self.run_metadata(),
-            model={"facts": self.card_facts, "notes": self.collector.ordered_notes()},
-            datasets=self.collector.ordered_datasets(),
-            checks=checks,
-            partial=partial,
-            previous_digest=read_previous_digest(out / "audit.json"),
-            signing_key=os.environ.get("MLGATE_SIGNING_KEY") or None,
-        )
-        # Render everything before writing anything: a template error leaves no half report.
-        html = render_audit(doc, self.settings.template_dir)
-        card = render_model_card(doc, self.settings.template_dir)
-        summary = render_summary(doc)
-        atomic_write(out / "audit.html", html)
-        atomic_write(out / "model_card.html", card)
-        atomic_write(out / "summary.md", summary)
-        atomic_write(out / "audit.json", dumps(doc))
+        timeout = float(os.environ.get("MLGATE_LOCK_TIMEOUT", LOCK_TIMEOUT_S))
+        with folder_lock(out, timeout):
+            previous = keep_history(out)
+            doc = build_document(
+                run=self.run_metadata(),
+                model={"facts": self.card_facts, "notes": self.collector.ordered_notes()},
+                datasets=self.collector.ordered_datasets(),
+                checks=checks,
+                previous_digest=previous,
+                signing_key=os.environ.get("MLGATE_SIGNING_KEY") or None,
+                enforced=enforced,
+                incomplete=incomplete,
+                scope=scope,
+                baselines=self.baselines,
+            )
+            # Render everything before writing anything: a template error leaves no half set.
+            texts = {
+                "audit.json": dumps(doc),
+                "audit.html": render_audit(doc, self.settings.template_dir),
+                "model_card.html": render_model_card(doc, self.settings.template_dir),
+                "summary.md": render_summary(doc),
+            }
+            self.document = doc
+            for i, name in enumerate(ARTIFACTS):
+                try:
+                    atomic_write(out / name, texts[name])
+                except OSError as exc:
+                    stale = [n for n in ARTIFACTS[i:] if (out / n).exists()]
+                    self.write_error = f"{name} could not be written ({exc})" + (
+                        f"; stale files (they describe an earlier record): {', '.join(stale)}"
+                        if stale
+                        else ""
+                    )
+                    return out
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if step_summary:
             with open(step_summary, "a", encoding="utf-8") as handle:
-                handle.write(summary)
-        self.document = doc
+                handle.write(texts["summary.md"])
         self.written = out
         return out
+
+
+def run_scope(config: Any, selected: int, deselected: int) -> dict[str, Any]:
+    """What part of the suite this run covered: a subset (deselection by -m/-k/--deselect or
+    any plugin, --lf/--sw, node ids) is recorded as such, never as the full gate."""
+    option = config.option
+    node_ids = [str(a) for a in config.args if "::" in str(a)]
+    expressions = {
+        "markexpr": getattr(option, "markexpr", "") or "",
+        "keyword": getattr(option, "keyword", "") or "",
+    }
+    flags = [
+        flag
+        for flag, on in (
+            ("--lf", getattr(option, "lf", False)),
+            ("--sw", getattr(option, "stepwise", False)),
+        )
+        if on
+    ]
+    subset = bool(deselected or node_ids or flags)
+    scope: dict[str, Any] = {
+        "subset": subset,
+        "selected": selected,
+        "deselected": deselected,
+        "node_ids": node_ids,
+        "flags": flags,
+    }
+    scope.update({k: v for k, v in expressions.items() if v})
+    return scope
+
+
+def _display_path(path: Path, root: Path) -> str:
+    """A path as written into artifacts: relative to the rootdir when inside it."""
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
+def relative_args(args: tuple[str, ...], root: Path) -> list[str]:
+    """pytest's arguments with absolute paths inside the rootdir made relative, so the same
+    run in two checkouts records the same arguments."""
+    out = []
+    for arg in args:
+        head, sep, tail = arg.partition("=") if arg.startswith("-") else ("", "", arg)
+        if Path(tail).is_absolute():
+            tail = _display_path(Path(tail), root)
+        out.append(f"{head}{sep}{tail}")
+    return out
+
+
+def crash_result(
+    *,
+    nodeid: str,
+    phase: str,
+    category: str,
+    what: str,
+    where: str | None,
+    markers: dict[str, Any],
+) -> dict[str, Any]:
+    """The record of a test that failed outside any check: a blocking ``error``."""
+    from .report.formatting import plain_text
+    from .results import ERROR, CheckResult
+
+    at = f" at {where}" if where else ""
+    return CheckResult(
+        category=category,
+        name=f"{PHASE_WORDS.get(phase, phase)} ran without an exception",
+        subject="test",
+        nodeid=nodeid,
+        status=ERROR,
+        severity=BLOCK,
+        observed=None,
+        threshold={},
+        message=f"{plain_text(what)[:500]}{at}. The test failed outside any mlgate check, so "
+        "the gate cannot pass: fix the test or its fixtures.",
+        markers=markers,
+        details={"phase": phase},
+    ).to_dict()
+
+
+def collection_error_result(nodeid: str, text: str) -> dict[str, Any]:
+    """A module or test that could not be collected: its checks never ran."""
+    from .report.formatting import plain_text
+    from .results import ERROR, CheckResult
+
+    return CheckResult(
+        category="session",
+        name="collected without errors",
+        subject="collection",
+        nodeid=nodeid,
+        status=ERROR,
+        severity=BLOCK,
+        observed=None,
+        threshold={},
+        message=f"{plain_text(text)[:500]}. The tests of {nodeid or 'this run'} were not "
+        "collected, so their checks never ran.",
+        details={"phase": "collect"},
+    ).to_dict()
 
 
 def _crashed_worker_check(workers: list[str]) -> dict[str, Any]:

@@ -186,11 +186,13 @@ class PerformanceChecks:
         )
         title = f"{label} no regression vs {baseline} ({rule_text or 'no rule'})"
         update = self._settings is not None and self._settings.update_baselines
+        force = self._settings is not None and self._settings.force_baselines
         directory = (
             self._settings.baseline_dir
             if self._settings is not None
             else Path.cwd() / DEFAULT_BASELINE_DIR
         )
+        root = self._settings.rootdir if self._settings is not None else Path.cwd()
 
         def compute(seed: np.random.SeedSequence) -> Outcome:
             from ..baselines import UPDATE_COMMAND, baseline_path, read_baseline
@@ -205,18 +207,22 @@ class PerformanceChecks:
             if not _is_number(limit) or limit < 0:
                 raise MlgateInputError(rule, f"must be a non-negative number, got {limit!r}.")
             path = baseline_path(directory, baseline)
+            shown = _display_path(path, root)
             _check_ci(confidence, n_boot, ci_method)
             m = resolve(metric, greater_is_better=greater_is_better)
             est = _estimate(self._data, m, confidence, n_boot, ci_method, seed)
             details = est.details()
             key = f"{self.name}.{m.name}"
             fingerprint = self._data.fingerprint(m)
-            details.update(baseline_file=str(path), key=key, fingerprint=fingerprint)
+            details.update(baseline_file=shown, key=key, fingerprint=fingerprint)
             out_threshold = dict(threshold)
             if est.value is None:
                 return Outcome(
                     None, None, est.undefined_message(), details, threshold=out_threshold
                 )
+            stored = read_baseline(directory, baseline)
+            entry = None if stored is None else stored.get(key)
+            base = entry.get("value") if isinstance(entry, dict) else None
             if update:
                 details["baseline_update"] = {
                     "baseline": baseline,
@@ -224,30 +230,20 @@ class PerformanceChecks:
                     "value": est.value,
                     "fingerprint": fingerprint,
                     "n": est.n,
+                    "old": base if _is_number(base) else None,
+                    "old_commit": entry.get("commit") if isinstance(entry, dict) else None,
+                    "greater_is_better": m.greater_is_better,
+                    "severity": declared,
                 }
-                return Outcome(
-                    True,
-                    est.value,
-                    f"Baseline written: {key} = {est.value:.6g} into {path} "
-                    "(--mlgate-update-baselines; commit the file).",
-                    details,
-                    est.interval(),
-                    out_threshold,
-                )
-            stored = read_baseline(directory, baseline)
-            entry = None if stored is None else stored.get(key)
-            base = entry.get("value") if isinstance(entry, dict) else None
             if not _is_number(base):
-                where = f"{path} does not exist" if stored is None else f"{path} has no {key!r}"
-                return Outcome(
-                    False,
-                    est.value,
+                where = f"{shown} does not exist" if stored is None else f"{shown} has no {key!r}"
+                message = (
                     f"No baseline to compare with: {where}. Create it with "
-                    f"`{UPDATE_COMMAND}`, review and commit the file.",
-                    details,
-                    est.interval(),
-                    out_threshold,
+                    f"`{UPDATE_COMMAND}`, review and commit the file."
                 )
+                if update:
+                    return _update_outcome(details, False, message, est, out_threshold, force)
+                return Outcome(False, est.value, message, details, est.interval(), out_threshold)
             out_threshold["baseline"] = base
             details["baseline_fingerprint"] = entry.get("fingerprint")
             details["baseline_commit"] = entry.get("commit")
@@ -295,8 +291,14 @@ class PerformanceChecks:
                     " Note: the data differ from the baseline's (fingerprint changed), so the "
                     "figures are not on the same rows."
                 )
+            if update:
+                return _update_outcome(details, ok, message, est, out_threshold, force, base)
             return Outcome(ok, est.value, message, details, est.interval(), out_threshold)
 
+        declared = severity or self._recorder.settings.default_severity
+        if update:
+            # not judged in an update run: never recorded as passed (see baselines.decide_updates)
+            on_insufficient = "warn"
         return self._run(title, threshold, compute, severity, on_insufficient)
 
     def expect_not_worse_than(
@@ -967,6 +969,53 @@ def _check_values(data: _Data, m: Metric, y: np.ndarray, argument: str | None = 
 
 
 # -- arguments and text -------------------------------------------------------------------
+
+
+def _update_outcome(
+    details: dict[str, Any],
+    ok: bool,
+    message: str,
+    est: Any,
+    threshold: dict[str, Any],
+    force: bool,
+    base: float | None = None,
+) -> Outcome:
+    """A regression check in an update run: the judgement against the committed baseline is
+    kept in ``details`` for the controller. A new value that breaks the rule is refused here
+    (the check fails as it would without the update); otherwise the result is "to be
+    written, not judged" and the controller decides (baselines.decide_updates)."""
+    update = details["baseline_update"]
+    update["judged_ok"] = ok if base is not None else None
+    update["judged_message"] = message
+    if base is not None and not ok and not force:
+        update["refused"] = "the new value breaks the check's rule against the committed baseline"
+        return Outcome(
+            False,
+            est.value,
+            message + " The baseline is not updated: a value worse than the rule allows is "
+            "written only with --mlgate-update-baselines=force.",
+            details,
+            est.interval(),
+            threshold,
+        )
+    old = "none" if base is None else f"{base:.6g}"
+    return Outcome(
+        None,
+        est.value,
+        f"Baseline update requested: {update['key']} {old} -> {est.value:.6g}; not judged in an "
+        "update run. It is written at the end of the session unless the gate fails.",
+        details,
+        est.interval(),
+        threshold,
+    )
+
+
+def _display_path(path: Path, root: Path) -> str:
+    """A path as written into artifacts: relative to the rootdir when inside it."""
+    try:
+        return path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
 
 
 def _is_number(value: Any) -> bool:

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from ..results import CATEGORIES, STATUSES, is_blocking
+from ..results import CATEGORIES, ERROR, STATUSES, is_blocking
 
 SCHEMA_VERSION = 1
 UNSIGNED_KEYS = ("digest", "signature", "approvals")
@@ -36,21 +36,40 @@ def compute_signature(doc: dict[str, Any], key: str) -> str:
     return "hmac-sha256:" + mac.hexdigest()
 
 
-def summarize(checks: list[dict[str, Any]]) -> dict[str, Any]:
-    """Counts per status and per category, the number of blocking checks and the gate."""
+def summarize(
+    checks: list[dict[str, Any]],
+    *,
+    enforced: bool = True,
+    incomplete: list[str] | None = None,
+    scope: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Counts per status and per category, what blocks, and the gate of the whole run.
+
+    ``would_block`` counts the checks that block under their declared severity; ``blocking``
+    those that blocked this run (the same when enforced; under ``--mlgate-warn-only`` only
+    errors, which fail the build in every mode). The gate is ``incomplete`` when the run did
+    not run to its end (the reasons are listed), else ``failed`` when any check would block,
+    else ``passed``: a warn-only run still says what it would have decided.
+    """
     counts = Counter(c["status"] for c in checks)
     by_category: dict[str, dict[str, int]] = {}
     for c in checks:
         row = by_category.setdefault(c["category"], dict.fromkeys(STATUSES, 0))
         row[c["status"]] = row.get(c["status"], 0) + 1
-    blocking = sum(1 for c in checks if is_blocking(c["status"], c["severity"]))
+    would_block = sum(1 for c in checks if is_blocking(c["status"], c["severity"]))
+    blocking = would_block if enforced else sum(1 for c in checks if c["status"] == ERROR)
+    reasons = list(incomplete or [])
     order = {name: i for i, name in enumerate(CATEGORIES)}
     return {
         "total": len(checks),
         "counts": {s: counts.get(s, 0) for s in STATUSES},
         "by_category": dict(sorted(by_category.items(), key=lambda kv: order.get(kv[0], 99))),
         "blocking": blocking,
-        "gate": "failed" if blocking else "passed",
+        "would_block": would_block,
+        "enforced": enforced,
+        "incomplete": reasons,
+        "subset": bool(scope and scope.get("subset")),
+        "gate": "incomplete" if reasons else ("failed" if would_block else "passed"),
     }
 
 
@@ -60,19 +79,30 @@ def build_document(
     model: dict[str, Any],
     datasets: list[dict[str, Any]],
     checks: list[dict[str, Any]],
-    partial: bool,
     previous_digest: str | None,
     signing_key: str | None,
+    enforced: bool = True,
+    incomplete: list[str] | None = None,
+    scope: dict[str, Any] | None = None,
+    baselines: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Assemble the document and seal it with its digest (and signature when keyed)."""
+    """Assemble the document and seal it with its digest (and signature when keyed).
+
+    ``partial`` is kept for readers of schema 1: it is true exactly when the gate is
+    ``incomplete``.
+    """
+    summary = summarize(checks, enforced=enforced, incomplete=incomplete, scope=scope)
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "partial": partial,
+        "partial": summary["gate"] == "incomplete",
         "run": run,
+        "scope": scope or {"subset": False},
         "model": model,
         "datasets": datasets,
         "checks": checks,
-        "summary": summarize(checks),
+        "summary": summary,
+        "baselines_written": [b for b in baselines or [] if b.get("written")],
+        "baselines_refused": [b for b in baselines or [] if not b.get("written")],
         "previous_digest": previous_digest,
     }
     doc["digest"] = compute_digest(doc)

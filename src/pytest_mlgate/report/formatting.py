@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# C0/C1 controls, DEL, and the line/paragraph separators: they can forge lines or move the
+# cursor in a terminal, and are not allowed in XML
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]|\n|\r|\t")
+
+
+def plain_text(value: Any) -> str:
+    """User-supplied text made safe for one line of a terminal, a JUnit attribute or a CLI
+    message: every control character (escape sequences, newlines, tabs) shown escaped."""
+    return _CONTROL.sub(lambda m: ascii(m.group(0))[1:-1], str(value))
 
 
 def format_number(value: Any) -> str:

@@ -21,6 +21,7 @@ CATEGORY_LABELS = {
     "fairness": "Fairness",
     "drift": "Drift",
     "governance": "Governance",
+    "session": "Session (tests that failed outside a check)",
 }
 STATUS_ORDER = {"error": 0, "failed": 1, "insufficient": 2, "warned": 3, "passed": 4}
 
@@ -58,9 +59,14 @@ def environment(user_dir: Path | None = None) -> Any:
     return env
 
 
-def audit_context(doc: dict[str, Any]) -> dict[str, Any]:
-    """Group checks by category, then by test; blocking ones first in the verdict."""
+def audit_context(doc: dict[str, Any], not_intact: list[str] | None = None) -> dict[str, Any]:
+    """Group checks by category, then by test; blocking ones first in the verdict.
+
+    ``not_intact`` (``mlgate render --force``) lists why the record failed verification; the
+    pages then say so above everything else.
+    """
     from .charts import charts_for
+    from .terminal import headline, scope_line
 
     checks = [
         {**c, "charts": charts_for(c), "anchor": f"c{i}"} for i, c in enumerate(doc["checks"])
@@ -110,10 +116,20 @@ def audit_context(doc: dict[str, Any]) -> dict[str, Any]:
         **(doc.get("run") or {}),
     }
     run["git"] = {"commit": None, "branch": None, "dirty": None, **(run.get("git") or {})}
+    summary = {"would_block": 0, "enforced": True, "incomplete": [], **doc["summary"]}
+    enforced = bool(summary["enforced"])
+    verdict_class = summary["gate"]
+    if not enforced and summary["would_block"] and summary["gate"] != "incomplete":
+        verdict_class = "warnonly"
     return {
         "doc": doc,
         "run": run,
-        "summary": doc["summary"],
+        "summary": summary,
+        "enforced": enforced,
+        "verdict_class": verdict_class,
+        "headline": headline({**doc, "summary": summary}),
+        "scope_text": scope_line(doc),
+        "not_intact": list(not_intact or []),
         "model_name": str(card_model.get("name") or ""),
         "model_version": str(card_model.get("version") or ""),
         "categories": grouped,
@@ -131,10 +147,11 @@ def _compact(html: str) -> str:
 _INDENT = re.compile(r"\n[ \t]+")
 
 
-def render_audit(doc: dict[str, Any], user_dir: Path | None = None) -> str:
-    return _compact(
-        environment(user_dir).get_template("audit.html.j2").render(**audit_context(doc))
-    )
+def render_audit(
+    doc: dict[str, Any], user_dir: Path | None = None, not_intact: list[str] | None = None
+) -> str:
+    context = audit_context(doc, not_intact)
+    return _compact(environment(user_dir).get_template("audit.html.j2").render(**context))
 
 
 SECTION_TITLES = {
@@ -151,11 +168,11 @@ SECTION_TITLES = {
 QUANTITATIVE = ("performance", "fairness", "drift")
 
 
-def model_card_context(doc: dict[str, Any]) -> dict[str, Any]:
+def model_card_context(doc: dict[str, Any], not_intact: list[str] | None = None) -> dict[str, Any]:
     """Card sections in Mitchell et al.'s order, with facts, notes and generated figures."""
     from ..card import is_placeholder
 
-    base = audit_context(doc)
+    base = audit_context(doc, not_intact)
     model = doc.get("model") or {}
     facts = model.get("facts") or {}
     notes = model.get("notes") or {}
@@ -185,6 +202,9 @@ def model_card_context(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def render_model_card(doc: dict[str, Any], user_dir: Path | None = None) -> str:
+def render_model_card(
+    doc: dict[str, Any], user_dir: Path | None = None, not_intact: list[str] | None = None
+) -> str:
     env = environment(user_dir)
-    return _compact(env.get_template("model_card.html.j2").render(**model_card_context(doc)))
+    context = model_card_context(doc, not_intact)
+    return _compact(env.get_template("model_card.html.j2").render(**context))

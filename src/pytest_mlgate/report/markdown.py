@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..results import STATUSES
 from .formatting import format_observed, format_threshold
+from .terminal import baseline_text, headline, scope_line
 
 ICONS = {"passed": "✅", "failed": "❌", "warned": "⚠️", "insufficient": "❔", "error": "💥"}
 MAX_ROWS = 50
+# characters that markdown (or GitHub's HTML and autolinks) would act on
+_ACTIVE = re.compile(r"([\\`*_\[\]<>!|~&#:@(){}])")
 
 
 def render_summary(doc: dict[str, Any]) -> str:
     summary = doc["summary"]
-    gate = summary["gate"]
-    lines = [
-        f"## mlgate: gate {gate.upper()}" + (" (partial run)" if doc.get("partial") else ""),
-        "",
+    lines = [f"## mlgate: {md(headline(doc))}", ""]
+    scope = scope_line(doc)
+    if scope:
+        lines += [f"**{md(scope)}**", ""]
+    lines += [
         f"{summary['total']} checks, {summary['blocking']} blocking. "
         + ", ".join(f"{summary['counts'][s]} {s}" for s in STATUSES if summary["counts"][s]),
         "",
@@ -40,10 +45,29 @@ def render_summary(doc: dict[str, Any]) -> str:
                 format_threshold(c["threshold"]),
                 c["message"],
             ]
-            lines.append("| " + " | ".join(_cell(x) for x in cells) + " |")
+            lines.append("| " + " | ".join(md(x) for x in cells) + " |")
         if len(notable) > MAX_ROWS:
             lines.append(f"\n{len(notable) - MAX_ROWS} more in audit.html.")
-        lines.append("")
+    else:
+        lines += ["| category | checks | passed |", "|---|---|---|"]
+        for category, counts in summary["by_category"].items():
+            total = sum(counts.values())
+            lines.append(f"| {md(category)} | {total} | {counts.get('passed', 0)} |")
+        if not summary["by_category"]:
+            lines.append("| (no checks) | 0 | 0 |")
+    lines.append("")
+    for title, key in (
+        ("Baselines written", "baselines_written"),
+        ("Baselines NOT written", "baselines_refused"),
+    ):
+        entries = doc.get(key) or []
+        if entries:
+            lines.append(f"**{title}**")
+            lines.append("")
+            for b in entries:
+                reason = f": {b.get('reason')}" if b.get("reason") else ""
+                lines.append(f"- {md(baseline_text(b) + reason)}")
+            lines.append("")
     git = doc["run"].get("git") or {}
     commit = (git.get("commit") or "unknown")[:12]
     lines.append(
@@ -52,8 +76,12 @@ def render_summary(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: Any) -> str:
-    """A table cell: pipes escaped, and no HTML (GitHub renders HTML in step summaries)."""
-    value = str(text).replace("\\", "\\\\").replace("|", "\\|")
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(value.split())
+def md(text: Any) -> str:
+    """Text shown as it is: every character markdown would act on is backslash-escaped, so a
+    data value never becomes a link, an image, HTML or an entity; whitespace runs (newlines
+    too) become one space."""
+    escaped = _ACTIVE.sub(r"\\\1", " ".join(str(text).split()))
+    return _WWW.sub(r"\1\\.", escaped)  # GitHub links a bare www.example.com too
+
+
+_WWW = re.compile(r"(www)\.", re.IGNORECASE)
