@@ -228,7 +228,8 @@ def test_diff_reports_changes_and_regressions(tmp_path, capsys):
     assert run("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")) == 0
     text = capsys.readouterr().out
     assert "gate: passed -> failed" in text
-    assert "a (test_gate.py::test_x): passed -> failed (worse)" in text
+    # every changed check shows its figure old -> new, status changes too
+    assert "a (test_gate.py::test_x): passed -> failed, observed 0.9 -> 0.7 (-0.2) (worse)" in text
     assert "b (test_gate.py::test_x): 1 -> 1.5 (+0.5)" in text
     assert "added (1)" in text and "removed (1)" in text
     assert (

@@ -10,13 +10,14 @@ from typing import Any
 
 from ..results import CATEGORIES, ERROR, STATUSES, is_blocking
 
-SCHEMA_VERSION = 1
-UNSIGNED_KEYS = ("digest", "signature", "approvals")
+SCHEMA_VERSION = 2
+# approvals are added after the record is sealed; they carry their own chain and seal
+UNSIGNED_KEYS = ("digest", "signature", "approvals", "approvals_seal")
 
 
 def canonical_bytes(doc: dict[str, Any]) -> bytes:
     """The bytes the digest and the signature cover: the document without ``digest``,
-    ``signature`` and ``approvals``, as canonical JSON."""
+    ``signature``, ``approvals`` and ``approvals_seal``, as canonical JSON."""
     body = {k: v for k, v in doc.items() if k not in UNSIGNED_KEYS}
     return canonical_json(body)
 
