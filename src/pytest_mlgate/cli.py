@@ -534,6 +534,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "diff":
             old, new = load_audit(args.old), load_audit(args.new)
             d = diff(old, new)
+            for name, doc in ((args.old, old), (args.new, new)):
+                if not verify(doc, signing_key())[0]:
+                    say([f"warning: {name} is NOT INTACT: its figures cannot be trusted"])
             out.write(format_diff(d, args.format))
             return 1 if args.fail_on_regression and d["worse"] else 0
         if args.command == "render":

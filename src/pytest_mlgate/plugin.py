@@ -61,12 +61,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "against the committed one, unless given as --mlgate-update-baselines=force.",
     )
     group.addoption(
-        "--mlgate-force-baselines",
+        # one option string, matched whole by argparse: a flag with an optional value would
+        # swallow the path that follows it (`--mlgate-update-baselines tests/`)
+        "--mlgate-update-baselines=force",
         dest="mlgate_force_baselines",
         action="store_true",
         default=False,
-        help="with --mlgate-update-baselines: write every baseline, even a worse one or in a "
-        "failed run (same as --mlgate-update-baselines=force).",
+        help="write every baseline, even one worse than the committed value or in a run whose "
+        "gate failed; each is listed as forced.",
     )
     group.addoption(
         "--mlgate-warn-only",
@@ -94,18 +96,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "mlgate_template_dir", "a folder of templates overriding the defaults", default=""
     )
-
-
-FORCE_FORM = "--mlgate-update-baselines=force"
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
-    """Accept ``--mlgate-update-baselines=force`` beside the plain flag (argparse cannot give a
-    flag an optional value without swallowing the path that follows it)."""
-    for i, arg in enumerate(args):
-        if arg == FORCE_FORM:
-            args[i : i + 1] = ["--mlgate-update-baselines", "--mlgate-force-baselines"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -149,7 +139,10 @@ def _settings(config: pytest.Config) -> Settings:
         report_dir=resolve(cli_report or str(config.getini("mlgate_report_dir"))),
         report_dir_given=cli_report is not None,
         no_report=bool(config.getoption("mlgate_no_report")),
-        update_baselines=bool(config.getoption("mlgate_update_baselines")),
+        update_baselines=bool(
+            config.getoption("mlgate_update_baselines")
+            or config.getoption("mlgate_force_baselines")
+        ),
         force_baselines=bool(config.getoption("mlgate_force_baselines")),
         warn_only=bool(config.getoption("mlgate_warn_only")),
         seed=int(config.getoption("mlgate_seed")),
@@ -264,14 +257,16 @@ def failure_message(blocking: list[CheckResult]) -> str:
     """One readable message for every blocking check of a test phase."""
     n = len(blocking)
     lines = [f"mlgate: {n} blocking check{'s' if n > 1 else ''} did not pass"]
-    from .report.formatting import format_observed, format_threshold
+    from .report.formatting import format_observed, format_threshold, plain_text
 
     for r in blocking:
         lines.append(
-            f"  {r.status.upper():<12} {r.category} · {r.subject} · {r.name}: "
-            f"observed {format_observed(r.to_dict())} (rule: {format_threshold(r.threshold)})"
+            plain_text(
+                f"  {r.status.upper():<12} {r.category} · {r.subject} · {r.name}: "
+                f"observed {format_observed(r.to_dict())} (rule: {format_threshold(r.threshold)})"
+            )
         )
-        lines.append(f"               {r.message}")
+        lines.append("               " + plain_text(r.message))
     return "\n".join(lines)
 
 
@@ -392,8 +387,18 @@ class ReportHooks:
     def state(self) -> MlgateSession:
         return self.config.stash[SESSION_KEY]
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.state.is_worker:
+            return
+        if report.outcome == "rerun":  # pytest-rerunfailures: this attempt is discarded
+            self.state.rerunning.add(report.nodeid)
+        if report.when == "teardown" and report.nodeid in self.state.rerunning:
+            # before junitxml reads them: the discarded attempt's properties must not add up
+            self.state.rerunning.discard(report.nodeid)
+            report.user_properties = [
+                p for p in report.user_properties if not str(p[0]).startswith("mlgate:")
+            ]
             return
         payload = getattr(report, "mlgate", None)
         if isinstance(payload, dict):

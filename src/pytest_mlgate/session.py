@@ -6,6 +6,7 @@ plain dicts on test reports; session facts of workers arrive through ``workerout
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -151,6 +152,7 @@ class MlgateSession:
         self.started = time.time()
         self.live_records: dict[str, Any] = {}
         self.finished: set[str] = set()
+        self.rerunning: set[str] = set()
         self.collection_errors: list[tuple[str, str]] = []
         self.deselected = 0
         self.interrupted = False
@@ -304,8 +306,12 @@ class MlgateSession:
                 baselines=self.baselines,
             )
             # Render everything before writing anything: a template error leaves no half set.
+            # The pages are rendered from the record as written (keys sorted), so that
+            # `mlgate render audit.json` gives the same bytes.
+            record = dumps(doc)
+            doc = json.loads(record)
             texts = {
-                "audit.json": dumps(doc),
+                "audit.json": record,
                 "audit.html": render_audit(doc, self.settings.template_dir),
                 "model_card.html": render_model_card(doc, self.settings.template_dir),
                 "summary.md": render_summary(doc),

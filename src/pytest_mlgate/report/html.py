@@ -37,6 +37,17 @@ def packaged_template_dir() -> Path:
     )
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_controls(value: Any) -> Any:
+    """Every value a template prints: control characters (invalid in HTML, and escape
+    sequences in a terminal that cats the file) shown escaped, as the terminal shows them."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):  # Markup is already safe
+        return _CONTROLS.sub(lambda m: ascii(m.group(0))[1:-1], value)
+    return value
+
+
 @functools.lru_cache(maxsize=8)
 def environment(user_dir: Path | None = None) -> Any:
     """The Jinja2 environment (cached: templates compile once per process)."""
@@ -47,6 +58,7 @@ def environment(user_dir: Path | None = None) -> Any:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
         autoescape=True,
+        finalize=_no_controls,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
