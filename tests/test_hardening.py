@@ -1,0 +1,112 @@
+"""Regression tests of issue 11: every odd input gets a clear answer (an ``error`` naming the
+argument, or ``insufficient`` with the reason), never a traceback, an INTERNALERROR or a number
+made from an undefined figure."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pytest_mlgate.card import Card
+from pytest_mlgate.gate import Gate, GateSettings, Recorder, TestRecord
+
+
+def make_gate() -> Gate:
+    recorder = Recorder(GateSettings(nodeid="t.py::test", markers={}), TestRecord("t.py::test"))
+    return Gate(recorder, Card({}, recorder))
+
+
+def assert_error(result, *words: str) -> None:
+    assert result.status == "error", (result.status, result.message)
+    assert result.observed is None
+    for word in words:
+        assert word in result.message, (word, result.message)
+
+
+# 1. a cell pandas cannot hash must not end the session ------------------------------------
+
+
+def test_fingerprint_of_numbers_mixed_with_tuples_does_not_raise() -> None:
+    from pytest_mlgate.frames import fingerprint
+
+    a = fingerprint(pd.DataFrame({"x": [1, (1, 2)]}))
+    b = fingerprint(pd.DataFrame({"x": [1, (1, 3)]}))
+    assert a.startswith("sha256:") and b.startswith("sha256:") and a != b
+
+
+def test_an_unhashable_frame_loses_no_result_of_the_session(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_gate="""
+        import pandas as pd
+
+        def test_odd(mlgate):
+            mlgate.data(pd.DataFrame({"x": [1, (1, 2)]}), name="odd").expect_row_count(min=1)
+
+        def test_later(mlgate):
+            mlgate.data(pd.DataFrame({"y": [1, 2]}), name="fine").expect_row_count(min=1)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(passed=2)
+    doc = json.loads((pytester.path / "mlgate-report" / "audit.json").read_text("utf-8"))
+    assert doc["summary"]["total"] == 2
+    assert {d["name"] for d in doc["datasets"]} == {"odd", "fine"}
+
+
+# 15. the fingerprint depends on values, not on how a pandas version names a dtype ---------
+
+
+def test_fingerprint_is_the_same_for_text_as_object_str_and_string_dtypes() -> None:
+    from pytest_mlgate.frames import fingerprint
+
+    values = ["a", "b", None, "c"]
+    prints = {
+        dtype: fingerprint(pd.DataFrame({"t": pd.Series(values, dtype=dtype), "n": [1, 2, 3, 4]}))
+        for dtype in ("object", "str", "string[python]", "string[pyarrow]")
+    }
+    assert len(set(prints.values())) == 1, prints
+
+
+def test_fingerprint_is_the_same_whatever_the_datetime_unit() -> None:
+    from pytest_mlgate.frames import fingerprint
+
+    times = pd.Series(pd.to_datetime(["2024-01-01 10:00", "2024-06-30 23:59", None]))
+    ns, us = times.dt.as_unit("ns"), times.dt.as_unit("us")
+    assert str(ns.dtype) != str(us.dtype)
+    assert fingerprint(pd.DataFrame({"t": ns})) == fingerprint(pd.DataFrame({"t": us}))
+    aware = pd.DataFrame({"t": ns.dt.tz_localize("UTC")})
+    assert fingerprint(aware) != fingerprint(pd.DataFrame({"t": ns}))
+
+
+def test_fingerprint_still_tells_values_and_kinds_apart() -> None:
+    from pytest_mlgate.frames import fingerprint
+
+    base = fingerprint(pd.DataFrame({"t": ["a", "b"]}))
+    assert fingerprint(pd.DataFrame({"t": ["a", "c"]})) != base
+    assert fingerprint(pd.DataFrame({"u": ["a", "b"]})) != base
+    assert fingerprint(pd.DataFrame({"t": pd.Categorical(["a", "b"])})) != base
+    assert fingerprint(pd.DataFrame({"n": [1.0, 2.0]})) != fingerprint(pd.DataFrame({"n": [1, 2]}))
+
+
+def test_fingerprint_of_a_fixed_frame_is_pinned() -> None:
+    """A pandas release that changes how values hash changes every recorded fingerprint; this
+    pinned value (the same on pandas 2.x and 3.x) makes CI on the newest stack say so."""
+    from pytest_mlgate.frames import fingerprint
+
+    frame = pd.DataFrame(
+        {
+            "age": np.array([39, 50, 38], dtype="int64"),
+            "income": [1.5, np.nan, -2.25],
+            "sex": pd.Series(["F", "M", None], dtype=object),
+            "flag": [True, False, True],
+            "when": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]).as_unit("ns"),
+        }
+    )
+    assert fingerprint(frame) == PINNED
+
+
+PINNED = "sha256:b650bed85012becc8b7e2ab5f8d58ed651462d85c832694c225667608564f072"
