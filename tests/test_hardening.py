@@ -110,3 +110,49 @@ def test_fingerprint_of_a_fixed_frame_is_pinned() -> None:
 
 
 PINNED = "sha256:b650bed85012becc8b7e2ab5f8d58ed651462d85c832694c225667608564f072"
+
+
+# 2. categories a dtype declares but no row holds ------------------------------------------
+
+
+def _shared_categories() -> tuple[pd.DataFrame, pd.DataFrame]:
+    dtype = pd.CategoricalDtype(["a", "b", "c", "d"])
+    ref = pd.DataFrame({"c": pd.Series(list("ab") * 50, dtype=dtype)})
+    cur = pd.DataFrame({"c": pd.Series(list("ab") * 40 + ["a"] * 10, dtype=dtype)})
+    return ref, cur
+
+
+def test_unused_categories_do_not_break_chi_square_psi_or_js() -> None:
+    from scipy.stats import chi2_contingency
+    from scipy.spatial.distance import jensenshannon
+
+    ref, cur = _shared_categories()
+    drift = make_gate().drift(ref, cur)
+    chi2 = drift.expect_column("c", method="chi2")
+    assert chi2.status == "passed", chi2.message
+    expected = chi2_contingency(np.array([[50, 50], [50, 40]]))
+    assert chi2.observed == pytest.approx(expected.pvalue, rel=1e-12)
+    js = drift.expect_column("c", method="jensen_shannon")
+    assert js.status == "passed", js.message
+    p, q = np.array([0.5, 0.5, 0.0]), np.array([5 / 9, 4 / 9, 0.0])
+    assert js.observed == pytest.approx(jensenshannon(p, q, base=2), rel=1e-12)
+    assert drift.expect_column("c", method="psi").status == "passed"
+    whole = drift.expect_no_drift()
+    assert whole.status == "passed", whole.message
+    assert whole.details["columns"]["c"]["method"] == "chi2"
+
+
+def test_object_reference_against_a_categorical_current() -> None:
+    ref, cur = _shared_categories()
+    drift = make_gate().drift(ref.astype({"c": object}), cur)
+    assert drift.expect_column("c", method="chi2").status == "passed"
+    assert drift.expect_no_drift().status == "passed"
+
+
+def test_a_profile_of_a_categorical_keeps_only_seen_categories() -> None:
+    from pytest_mlgate import Profile
+
+    ref, cur = _shared_categories()
+    profile = Profile.from_frame(ref)
+    assert profile.columns["c"].categories == {"a": 50, "b": 50}
+    assert make_gate().drift(profile, cur).expect_no_drift().status == "passed"

@@ -120,9 +120,12 @@ def number_key(value: float) -> str:
 
 
 def category_counts(series: pd.Series) -> dict[str, int]:
-    """Exact counts of the non-null values, keyed by their text."""
+    """Exact counts of the non-null values, keyed by their text (a category that the dtype
+    declares but no row holds is not a value of the sample)."""
     counts: dict[str, int] = {}
     for value, count in series.value_counts(dropna=True, sort=False).items():
+        if not count:
+            continue
         key = str(value)
         counts[key] = counts.get(key, 0) + int(count)
     return counts
