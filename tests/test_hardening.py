@@ -156,3 +156,59 @@ def test_a_profile_of_a_categorical_keeps_only_seen_categories() -> None:
     profile = Profile.from_frame(ref)
     assert profile.columns["c"].categories == {"a": 50, "b": 50}
     assert make_gate().drift(profile, cur).expect_no_drift().status == "passed"
+
+
+# 3. NaN where a number is expected; 8. a rule no data could meet -------------------------
+
+Y = np.array([0, 1] * 50)
+PRED = np.array([0, 1, 1, 0] * 25)
+FRAME = pd.DataFrame({"x": [1.0, 2.0, 3.0] * 20, "c": list("abc") * 20})
+
+
+def _data(g):
+    return g.data(FRAME)
+
+
+def _fair(g):
+    return g.fairness(Y, PRED, sensitive_features=pd.Series(["a", "b"] * 50))
+
+
+def _drift(g):
+    return g.drift(FRAME, FRAME)
+
+
+BAD_RULES = [
+    # item 3: NaN thresholds
+    (lambda g: _data(g).expect_between("x", min=np.nan), "min", "nan"),
+    (lambda g: _data(g).expect_between("x", max=np.nan), "max", "nan"),
+    (lambda g: _data(g).expect_between("x", max=pd.NaT), "max", "NaT"),
+    (lambda g: _data(g).expect_row_count(min=np.nan), "min", "NaN"),
+    (lambda g: _data(g).expect_row_count(max=float("nan")), "max", "NaN"),
+    (lambda g: _drift(g).expect_column("x", method="psi", max=np.nan), "max", "nan"),
+    (lambda g: _drift(g).expect_column("x", effect_floor=np.nan), "effect_floor", "nan"),
+    (lambda g: _drift(g).expect_no_drift(method="psi", threshold=np.nan), "threshold", "nan"),
+    (lambda g: _fair(g).expect_difference("selection_rate", max=np.nan), "max", "nan"),
+    (lambda g: g.performance(Y, y_pred=PRED).expect("accuracy", min=np.nan), "min", "nan"),
+    # item 8: impossible rules are errors in every family
+    (lambda g: _data(g).expect_between("x", min=5, max=1), "min/max", "above"),
+    (lambda g: _data(g).expect_row_count(min=5, max=1), "min/max", "above"),
+    (lambda g: _data(g).expect_row_count(min=-5), "min", "negative"),
+    (lambda g: _fair(g).expect_difference("selection_rate", max=-1), "max", "never negative"),
+    (lambda g: _fair(g).expect_equalized_odds(max_difference=-0.1), "max", "never negative"),
+    (lambda g: _fair(g).expect_ratio("selection_rate", min=2), "min", "never above 1"),
+    (lambda g: _fair(g).expect_demographic_parity(min_ratio=1.5), "min", "never above 1"),
+    (lambda g: _drift(g).expect_column("x", method="psi", max=-1), "max", "never negative"),
+    (
+        lambda g: _drift(g).expect_no_drift(method="jensen_shannon", threshold=-0.1),
+        "threshold",
+        "never negative",
+    ),
+    (lambda g: g.performance(Y, y_pred=PRED).expect("accuracy", min=0.9, max=0.1), "min", ""),
+]
+
+
+@pytest.mark.parametrize(("call", "argument", "word"), BAD_RULES)
+def test_nan_and_impossible_rules_are_errors_naming_the_argument(call, argument, word) -> None:
+    result = call(make_gate())
+    assert_error(result, word)
+    assert result.message.startswith(argument), result.message

@@ -397,6 +397,7 @@ class DataChecks:
             _fraction_arg(max_fraction, "max_fraction")
             if low is None and high is None:
                 raise MlgateInputError("min/max", "give at least one bound.")
+            _bounds_args(low, high)
             require_columns(df, [column], "column")
             s = df[column]
             try:
@@ -477,6 +478,15 @@ class DataChecks:
             for arg, v in (("min", low), ("max", high)):
                 if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
                     raise MlgateInputError(arg, f"must be a number of rows, got {v!r}.")
+                if v is not None and math.isnan(v):
+                    raise MlgateInputError(arg, "is NaN; give a number of rows, or leave it out.")
+                if v is not None and v < 0:
+                    raise MlgateInputError(
+                        arg,
+                        f"is {v}; a frame never has a negative number of rows.",
+                        "Use 0 or more.",
+                    )
+            _bounds_args(low, high)
             n = len(df)
             too_few = low is not None and n < low
             too_many = high is not None and n > high
@@ -1014,6 +1024,29 @@ def _no_null_keys(df: pd.DataFrame, cols: list[Any], argument: str) -> None:
             + ", ".join(f"{c!r} has {int(n):,} null{'s' if n > 1 else ''}" for c, n in bad.items())
             + "; a key must identify every row.",
             "Drop or fill those rows first, or check with expect_not_null.",
+        )
+
+
+def _bounds_args(low: Any, high: Any) -> None:
+    """A NaN (or NaT) bound, or a band no value could fall in, is an impossible rule."""
+    import pandas as pd
+
+    for arg, v in (("min", low), ("max", high)):
+        if v is not None and pd.api.types.is_scalar(v) and pd.isna(v):
+            raise MlgateInputError(arg, f"is {v!r}; a bound must be a value, or left out.")
+    if low is None or high is None:
+        return
+    try:
+        impossible = bool(low > high)
+    except (TypeError, ValueError) as exc:
+        raise MlgateInputError(
+            "min/max", f"min={low!r} and max={high!r} cannot be compared ({exc})."
+        ) from exc
+    if impossible:
+        raise MlgateInputError(
+            "min/max",
+            f"min={low!r} is above max={high!r}, so no value could pass.",
+            "Swap the bounds.",
         )
 
 

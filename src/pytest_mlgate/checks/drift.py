@@ -11,6 +11,8 @@ the same rule at every sample size. Infinite values are bad input (``error``).
 from __future__ import annotations
 
 import collections
+import math
+import numbers
 import os
 import threading
 from collections.abc import Callable
@@ -410,12 +412,10 @@ class DriftChecks:
             _unit_arg(alpha, "alpha", open_low=True)
             _unit_arg(max_drifted_share, "max_drifted_share")
             _min_rows_arg(min_rows)
-            if method == "auto" and not (
-                isinstance(effect_floor, int | float) and effect_floor >= 0
-            ):
-                raise MlgateInputError(
-                    "effect_floor", f"must be a number >= 0, got {effect_floor!r}."
-                )
+            if method == "auto":
+                _distance_arg(effect_floor, "effect_floor")
+            if method in DISTANCE_DEFAULTS and threshold is not None:
+                _distance_arg(threshold, "threshold")
             use = self.columns if cols is None else cols
             outside = [c for c in use if c not in set(self.columns)]
             if outside:
@@ -550,6 +550,10 @@ class DriftChecks:
             _method_arg(method)
             _unit_arg(alpha, "alpha", open_low=True)
             _min_rows_arg(min_rows)
+            if method == "auto":
+                _distance_arg(effect_floor, "effect_floor")
+            if max is not None and method in DISTANCE_DEFAULTS:
+                _distance_arg(max, "max")
             if max is not None and method not in DISTANCE_DEFAULTS:
                 raise MlgateInputError(
                     "max",
@@ -754,6 +758,19 @@ def _unit_arg(value: Any, argument: str, open_low: bool = False) -> None:
     if not ok or (open_low and value == 0):
         raise MlgateInputError(
             argument, f"must be a number in {'(0' if open_low else '[0'}, 1], got {value!r}."
+        )
+
+
+def _distance_arg(value: Any, argument: str) -> None:
+    """A distance bound is a finite number >= 0 (a distance is never negative, so a negative
+    bound is a rule no column could meet)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+        raise MlgateInputError(argument, f"must be a number >= 0, got {value!r}.")
+    if value < 0:
+        raise MlgateInputError(
+            argument,
+            f"is {value:g}; a distance is never negative, so no column could pass.",
+            "Use a bound of 0 or more.",
         )
 
 

@@ -1007,6 +1007,7 @@ def _disparity(
     from ..stats import groups as stats
 
     _number(bound, "max" if kind == "difference" else "min")
+    _possible(kind, bound)
     _choice(method, stats.METHODS, "method")
     _choice(agg, AGGREGATIONS, "agg")
     _interval_args(confidence, n_boot, ci_method)
@@ -1432,6 +1433,23 @@ def _number(value: Any, argument: str) -> None:
 
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise MlgateInputError(argument, f"must be a finite number, got {value!r}.")
+
+
+def _possible(kind: str, bound: float) -> None:
+    """A difference is never negative and a ratio (smaller over larger) never above 1: a rule
+    that no data could meet is bad input, as in every family."""
+    if kind == "difference" and bound < 0:
+        raise MlgateInputError(
+            "max",
+            f"is {bound:g}; a difference is never negative, so no data could pass.",
+            "Use a bound of 0 or more.",
+        )
+    if kind == "ratio" and bound > 1:
+        raise MlgateInputError(
+            "min",
+            f"is {bound:g}; a ratio is never above 1, so no data could pass.",
+            "Use a bound in [0, 1], e.g. 0.8 for the four-fifths rule.",
+        )
 
 
 def _choice(value: Any, allowed: Sequence[str], argument: str) -> None:
