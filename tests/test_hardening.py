@@ -212,3 +212,88 @@ def test_nan_and_impossible_rules_are_errors_naming_the_argument(call, argument,
     result = call(make_gate())
     assert_error(result, word)
     assert result.message.startswith(argument), result.message
+
+
+# 4. numbers made from undefined figures ---------------------------------------------------
+
+
+def assert_insufficient(result, *words: str) -> None:
+    assert result.status == "insufficient", (result.status, result.message)
+    assert result.observed is None and result.interval is None
+    for word in words:
+        assert word in result.message, (word, result.message)
+
+
+@pytest.mark.parametrize("confidence", [None, 0.9])
+def test_mape_with_zeros_in_y_true_is_insufficient(confidence) -> None:
+    perf = make_gate().performance(
+        np.array([0.0, 1, 2, 3] * 10), y_pred=np.array([1.0, 1, 2, 3] * 10)
+    )
+    assert_insufficient(perf.expect("mape", max=1.0, confidence=confidence), "10 zero values")
+
+
+def test_r2_on_a_constant_y_true_is_insufficient() -> None:
+    perf = make_gate().performance(
+        np.full(40, 1.0), y_pred=np.linspace(0, 2, 40), task="regression"
+    )
+    assert_insufficient(perf.expect("r2", min=-10), "constant")
+    weighted = make_gate().performance(
+        np.array([1.0, 1.0, 5.0] * 10),
+        y_pred=np.linspace(0, 2, 30),
+        sample_weight=np.array([1.0, 1.0, 0.0] * 10),
+        task="regression",
+    )
+    assert_insufficient(weighted.expect("r2", min=-10), "constant")
+
+
+def test_a_one_column_score_for_three_classes_is_an_error() -> None:
+    perf = make_gate().performance(
+        np.array([0, 1, 2] * 10), y_score=np.linspace(0.05, 0.95, 30)
+    )
+    result = perf.expect("log_loss", max=2.0)
+    assert_error(result, "3 classes", "predict_proba")
+    assert result.message.startswith("y_score")
+
+
+# 14. warnings the checks do not handle reach the user ------------------------------------
+
+
+def test_a_user_metric_deprecation_warning_is_not_hidden() -> None:
+    import warnings
+
+    def metric(y_true, y_pred):
+        warnings.warn("old metric", DeprecationWarning, stacklevel=2)
+        return 0.5
+
+    perf = make_gate().performance(Y, y_pred=PRED)
+    with pytest.warns(DeprecationWarning, match="old metric"):
+        perf.expect(metric, min=0.1, greater_is_better=True)
+    fair = _fair(make_gate())
+    with pytest.warns(DeprecationWarning, match="old metric"):
+        fair.expect_difference(metric, max=0.5)
+
+
+def test_a_user_metric_warning_under_w_error_becomes_an_error_result() -> None:
+    import warnings
+
+    def metric(y_true, y_pred):
+        warnings.warn("old metric", DeprecationWarning, stacklevel=2)
+        return 0.5
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = make_gate().performance(Y, y_pred=PRED).expect(
+            metric, min=0.1, greater_is_better=True
+        )
+    assert_error(result, "DeprecationWarning", "old metric")
+
+
+def test_undefined_figures_of_registered_metrics_stay_quiet() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = make_gate().performance(
+            np.array([0, 0, 1, 1] * 10), y_pred=np.zeros(40, dtype=int)
+        ).expect("precision", min=0.5)
+    assert_insufficient(result)

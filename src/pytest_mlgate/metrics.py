@@ -11,7 +11,9 @@ vectorised bootstrap, the per-group confusion counts) are tested against them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -266,3 +268,23 @@ def resolve(
 def is_registered(metric: Metric) -> bool:
     """Whether ``metric`` is the registry's own (its fast paths and input rules apply)."""
     return REGISTRY.get(metric.name) is metric
+
+
+@contextlib.contextmanager
+def handled_warnings(metric: Metric) -> Iterator[None]:
+    """Silence only the warnings the checks turn into an answer themselves.
+
+    A registered metric's ``UndefinedMetricWarning`` and numpy's ``RuntimeWarning`` (0/0) mean
+    an undefined figure, which the check reports as ``insufficient`` with the reason. Every
+    other warning (a FutureWarning of scikit-learn, a user metric's DeprecationWarning) passes
+    through, so ``-W error`` still sees it.
+    """
+    if not is_registered(metric):
+        yield
+        return
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield

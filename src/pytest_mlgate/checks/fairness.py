@@ -916,11 +916,10 @@ def _metric_input(groups: _Groups, spec: Metric, metric: Any) -> np.ndarray:
 def _safe(spec: Metric, pos_label: Any) -> Callable[[Any, Any], float]:
     """The metric as ``f(y_true, y)``; a group on which it is undefined gives NaN."""
 
-    import warnings
+    from ..metrics import handled_warnings
 
     def compute(y_true: Any, y: Any) -> float:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # an undefined figure is NaN, reported as such
+        with handled_warnings(spec):  # an undefined figure is NaN, reported as such
             try:
                 return spec.compute(y_true, y, pos_label=pos_label)
             except ValueError:

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import math
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MlgateInputError, describe
 from ..gate import guard_checks
-from ..metrics import BINARY, MULTICLASS, REGRESSION, SCORES, Metric, is_registered, resolve
+from ..metrics import (
+    BINARY,
+    MULTICLASS,
+    REGRESSION,
+    SCORES,
+    Metric,
+    handled_warnings,
+    is_registered,
+    resolve,
+)
 from ..results import CheckResult, Outcome, short_number
 
 if TYPE_CHECKING:
@@ -916,8 +924,10 @@ def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | N
             return None, f"y_true has no {which} rows (one class only)"
     if data.weight is not None and not data.weight.sum() > 0:
         return None, "the sample weights sum to 0"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    undefined = _undefined_regression(data, m)
+    if undefined is not None:
+        return None, undefined
+    with handled_warnings(m):
         try:
             value = m.compute(data.y_true, y, sample_weight=data.weight, pos_label=data.pos_label)
         except ValueError as exc:
@@ -934,6 +944,31 @@ def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | N
     if not math.isfinite(value):
         return None, "a zero denominator (e.g. no positives, or no predicted positives)"
     return value, None
+
+
+def _undefined_regression(data: _Data, m: Metric) -> str | None:
+    """Why MAPE or R² is undefined on these rows (scikit-learn returns a huge number or 0.0
+    there instead), or None."""
+    import numpy as np
+
+    if not is_registered(m) or m.name not in ("mape", "r2"):
+        return None
+    truth = np.asarray(data.y_true)
+    if truth.dtype.kind not in "biuf":
+        return None
+    if data.weight is not None:
+        truth = truth[data.weight > 0]
+    if m.name == "mape":
+        zeros = int(np.count_nonzero(truth == 0))
+        if zeros:
+            return (
+                f"y_true holds {zeros:,} zero value{'s' if zeros > 1 else ''}, and MAPE "
+                "divides by |y_true| (use mae, or drop those rows)"
+            )
+        return None
+    if truth.size and bool((truth == truth[0]).all()):
+        return "y_true is constant, and R² divides by its variance"
+    return None
 
 
 def _check_task(data: _Data, m: Metric) -> None:
@@ -960,6 +995,14 @@ def _check_values(data: _Data, m: Metric, y: np.ndarray, argument: str | None = 
         )
     if m.needs == SCORES and y.dtype.kind not in "biuf":
         raise MlgateInputError(argument or "y_score", f"must hold numbers, got {y.dtype}.")
+    if data.task == MULTICLASS and m.needs == SCORES and y.ndim == 1 and is_registered(m):
+        k = len(np.unique(np.asarray(data.y_true)))
+        raise MlgateInputError(
+            argument or "y_score",
+            f"is one column, but y_true has {k} classes: {m.name} needs one probability "
+            "column per class.",
+            "Pass predict_proba(X) (rows x classes).",
+        )
     if data.task == REGRESSION and y.dtype.kind not in "biuf":
         raise MlgateInputError(argument or "y_pred", "must hold numbers for a regression.")
     if data.task == REGRESSION and np.asarray(data.y_true).dtype.kind not in "biuf":
