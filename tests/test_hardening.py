@@ -297,3 +297,63 @@ def test_undefined_figures_of_registered_metrics_stay_quiet() -> None:
             np.array([0, 0, 1, 1] * 10), y_pred=np.zeros(40, dtype=int)
         ).expect("precision", min=0.5)
     assert_insufficient(result)
+
+
+# 5. a model card that is not UTF-8 --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "hint"), [("utf-16", "UTF-16 byte-order mark"), ("cp1252", "Latin-1")]
+)
+def test_a_model_card_that_is_not_utf8_is_a_usage_error(
+    pytester: pytest.Pytester, encoding: str, hint: str
+) -> None:
+    text = '[model]\nname = "Crédit"\n'
+    (pytester.path / "model_card.toml").write_bytes(text.encode(encoding))
+    pytester.makepyfile(test_gate="def test_x(mlgate):\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output and "Traceback" not in output
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "model_card.toml" in output and "not UTF-8" in output and hint in output
+
+
+def test_a_model_card_with_a_utf8_byte_order_mark_is_read(tmp_path) -> None:
+    from pytest_mlgate.card import load_card_facts
+
+    path = tmp_path / "model_card.toml"
+    path.write_bytes('[model]\nname = "Crédit"\n'.encode("utf-8-sig"))
+    assert load_card_facts(path) == {"model": {"name": "Crédit"}}
+
+
+# 10. the model card answers like every expect_* -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda card: card.note("text"), ["missing 1 required positional argument", "note("]),
+        (lambda card: card.note("nope", "x"), ["section", "unknown model-card section"]),
+        (lambda card: card.note("factors", ""), ["text", "non-empty"]),
+        (lambda card: card.note("factors", 5), ["text", "non-empty"]),
+        (lambda card: card.expect_complete(5), ["sections", "list of section names"]),
+        (lambda card: card.expect_complete("model"), ["sections", "list of section names"]),
+        (lambda card: card.expect_complete(["nope"]), ["sections", "unknown section"]),
+        (lambda card: card.dataset("evaluation", 42), ["df", "expected a pandas DataFrame"]),
+        (lambda card: card.dataset("", FRAME), ["role", "non-empty"]),
+        (lambda card: card.dataset("evaluation"), ["missing 1 required positional", "dataset("]),
+    ],
+)
+def test_card_calls_with_bad_arguments_record_an_error(call, words) -> None:
+    gate = make_gate()
+    result = call(gate.card)
+    assert result is not None
+    assert_error(result, *words)
+    assert result.category == "governance" and gate.results == [result]
+
+
+def test_card_calls_with_good_arguments_still_return_nothing() -> None:
+    gate = make_gate()
+    assert gate.card.note("factors", "Age and sex.") is None
+    assert gate.card.dataset("evaluation", FRAME) is None
+    assert gate.results == []
