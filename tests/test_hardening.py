@@ -247,9 +247,7 @@ def test_r2_on_a_constant_y_true_is_insufficient() -> None:
 
 
 def test_a_one_column_score_for_three_classes_is_an_error() -> None:
-    perf = make_gate().performance(
-        np.array([0, 1, 2] * 10), y_score=np.linspace(0.05, 0.95, 30)
-    )
+    perf = make_gate().performance(np.array([0, 1, 2] * 10), y_score=np.linspace(0.05, 0.95, 30))
     result = perf.expect("log_loss", max=2.0)
     assert_error(result, "3 classes", "predict_proba")
     assert result.message.startswith("y_score")
@@ -282,8 +280,8 @@ def test_a_user_metric_warning_under_w_error_becomes_an_error_result() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = make_gate().performance(Y, y_pred=PRED).expect(
-            metric, min=0.1, greater_is_better=True
+        result = (
+            make_gate().performance(Y, y_pred=PRED).expect(metric, min=0.1, greater_is_better=True)
         )
     assert_error(result, "DeprecationWarning", "old metric")
 
@@ -293,9 +291,11 @@ def test_undefined_figures_of_registered_metrics_stay_quiet() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = make_gate().performance(
-            np.array([0, 0, 1, 1] * 10), y_pred=np.zeros(40, dtype=int)
-        ).expect("precision", min=0.5)
+        result = (
+            make_gate()
+            .performance(np.array([0, 0, 1, 1] * 10), y_pred=np.zeros(40, dtype=int))
+            .expect("precision", min=0.5)
+        )
     assert_insufficient(result)
 
 
@@ -357,3 +357,41 @@ def test_card_calls_with_good_arguments_still_return_nothing() -> None:
     assert gate.card.note("factors", "Age and sex.") is None
     assert gate.card.dataset("evaluation", FRAME) is None
     assert gate.results == []
+
+
+# 11. a misspelt marker keyword ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_an_unknown_marker_keyword_is_a_collection_error_naming_the_known_ones(
+    pytester: pytest.Pytester, workers: list[str]
+) -> None:
+    pytester.makepyfile(
+        test_gate="""
+        import pytest
+
+        def test_fine(mlgate):
+            pass
+
+        @pytest.mark.mlgate(requirment="EU-AIA-10")
+        def test_typo(mlgate):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", *workers)
+    output = result.stdout.str() + result.stderr.str()
+    # serially pytest stops at the collection error (2); xdist reports it as an error (1)
+    assert result.ret in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.TESTS_FAILED), output
+    assert "INTERNALERROR" not in output and "Traceback" not in output
+    assert "ERROR collecting test_gate.py" in output
+    assert "test_gate.py::test_typo" in output and "'requirment'" in output
+    assert "severity=, requirement=, owner=" in output
+
+
+def test_positional_marker_arguments_and_class_markers_are_checked() -> None:
+    from pytest_mlgate.markers import marker_problem
+
+    good = pytest.mark.mlgate(severity="warn", requirement="R-1", owner="team").mark
+    assert marker_problem("t", [good]) is None
+    assert "'warn'" in marker_problem("t", [pytest.mark.mlgate("warn").mark])
+    assert "'onwer'" in marker_problem("t", [good, pytest.mark.mlgate(onwer="x").mark])

@@ -111,6 +111,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ReportHooks(config), HOOKS_NAME)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Any:
+    """An unknown ``@pytest.mark.mlgate`` keyword is a collection error, not dropped evidence."""
+    from .markers import check_collected
+
+    return check_collected((yield))
+
+
 def _settings(config: pytest.Config) -> Settings:
     root = config.rootpath
 
