@@ -123,8 +123,8 @@ def _shared_categories() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def test_unused_categories_do_not_break_chi_square_psi_or_js() -> None:
-    from scipy.stats import chi2_contingency
     from scipy.spatial.distance import jensenshannon
+    from scipy.stats import chi2_contingency
 
     ref, cur = _shared_categories()
     drift = make_gate().drift(ref, cur)
