@@ -395,3 +395,69 @@ def test_positional_marker_arguments_and_class_markers_are_checked() -> None:
     assert marker_problem("t", [good]) is None
     assert "'warn'" in marker_problem("t", [pytest.mark.mlgate("warn").mark])
     assert "'onwer'" in marker_problem("t", [good, pytest.mark.mlgate(onwer="x").mark])
+
+
+# 7. labels that collide once written as text ----------------------------------------------
+
+
+def test_group_values_that_read_the_same_are_ambiguous_input() -> None:
+    fair = make_gate().fairness(Y, PRED, sensitive_features=pd.Series([1, "1"] * 50))
+    result = fair.expect_difference("selection_rate", max=0.1)
+    assert_error(result, "1 and '1'", "read the same")
+    assert result.message.startswith("mlgate.fairness('fairness'): sensitive_features:")
+
+
+def test_distinct_group_values_with_distinct_texts_are_fine() -> None:
+    fair = make_gate().fairness(
+        Y, PRED, sensitive_features=pd.Series([1, "2"] * 50), min_group_size=1
+    )
+    result = fair.expect_difference("selection_rate", max=1.0)
+    assert result.status == "passed" and set(result.details["groups"]) == {"1", "2"}
+
+
+@pytest.mark.parametrize("family", ["data", "drift"])
+def test_column_names_that_read_the_same_are_ambiguous_input(family) -> None:
+    frame = pd.DataFrame({0: np.arange(100.0), "0": np.arange(100.0)})
+    gate = make_gate()
+    if family == "data":
+        result = gate.data(frame).expect_not_null([0])
+    else:
+        result = gate.drift(frame, frame + 50).expect_no_drift()
+    assert_error(result, "0 and '0'", "same name as text")
+
+
+# 12. messages that name the problem -------------------------------------------------------
+
+
+def test_duplicate_sensitive_column_names_are_named() -> None:
+    features = pd.DataFrame([["x", "y"]] * 100, columns=["sex", "sex"])
+    result = (
+        make_gate()
+        .fairness(Y, PRED, sensitive_features=features)
+        .expect_difference("selection_rate", max=0.1)
+    )
+    assert_error(result, "sensitive_features", "'sex' twice")
+    assert "factorize" not in result.message
+
+
+def test_infinite_values_are_shown_as_such_in_examples() -> None:
+    dq = make_gate().data(pd.DataFrame({"x": [1.0, np.inf, -np.inf, 2.0]}))
+    result = dq.expect_between("x", min=0, max=2)
+    assert result.status == "failed"
+    assert "e.g. inf, -inf" in result.message and "None" not in result.message
+    assert result.details["examples"] == ["inf", "-inf"]
+    json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_all_zero_sample_weights_are_named_for_every_metric() -> None:
+    perf = make_gate().performance(
+        Y, y_pred=PRED, y_score=np.linspace(0, 1, 100), sample_weight=np.zeros(100)
+    )
+    for metric in ("roc_auc", "average_precision", "accuracy"):
+        assert_insufficient(perf.expect(metric, min=0.1), "sample weights sum to 0")
+
+
+def test_a_complex_column_is_an_error_in_drift() -> None:
+    ref = pd.DataFrame({"z": np.arange(100) + 1j, "x": np.arange(100.0)})
+    result = make_gate().drift(ref, ref).expect_no_drift()
+    assert_error(result, "reference", "'z'", "complex")

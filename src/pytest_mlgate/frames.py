@@ -57,6 +57,16 @@ def as_frame(obj: Any, argument: str, *, allow_empty: bool = False) -> pd.DataFr
     if not frame.columns.is_unique:
         dupes = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise MlgateInputError(argument, f"duplicate column names: {', '.join(dupes)}.")
+    texts: dict[str, Any] = {}
+    for column in frame.columns:
+        other = texts.setdefault(str(column), column)
+        if other is not column:
+            raise MlgateInputError(
+                argument,
+                f"columns {other!r} and {column!r} have the same name as text ({str(column)!r}); "
+                "every report would confuse them.",
+                "Rename one of them (e.g. df.columns = df.columns.map(str) to merge the types).",
+            )
     return frame
 
 

@@ -1075,9 +1075,13 @@ def _sortable(values: Any) -> bool:
 
 
 def _examples(values: list[Any]) -> list[Any]:
+    import numpy as np
+
     out = []
     for v in values[:MAX_EXAMPLES]:
         p = plain(v)
+        if p is None and isinstance(v, float | np.floating):  # inf: JSON has no number for it
+            p = str(float(v))
         if isinstance(p, str) and len(p) > 60:
             p = p[:57] + "..."
         out.append(p)

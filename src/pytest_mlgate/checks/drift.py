@@ -165,6 +165,14 @@ class DriftChecks:
         for col in self.columns:
             ref_family, ref_dtype = ref_dtypes[col]
             cur_dtype = current_frame[col].dtype
+            for argument, dtype in (("reference", ref_dtype), ("current", cur_dtype)):
+                if _is_complex(dtype):
+                    raise MlgateInputError(
+                        argument,
+                        f"column {col!r} holds complex numbers ({dtype}); drift compares "
+                        "real values, and the imaginary part would be dropped.",
+                        "Compare the real and imaginary parts (or the magnitude) as two columns.",
+                    )
             if family(cur_dtype) != ref_family:
                 raise MlgateInputError(
                     "current",
@@ -759,6 +767,14 @@ def _unit_arg(value: Any, argument: str, open_low: bool = False) -> None:
         raise MlgateInputError(
             argument, f"must be a number in {'(0' if open_low else '[0'}, 1], got {value!r}."
         )
+
+
+def _is_complex(dtype: Any) -> bool:
+    """Whether a dtype (or its name, as a profile stores it) holds complex numbers."""
+    try:
+        return np.dtype(dtype).kind == "c"
+    except TypeError:  # pandas extension dtypes
+        return False
 
 
 def _distance_arg(value: Any, argument: str) -> None:

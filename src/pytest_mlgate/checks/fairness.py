@@ -684,6 +684,7 @@ def _sensitive_frame(features: Any, n: int) -> Any:
         frame = pd.DataFrame({f"sensitive_feature_{i}": arr[:, i] for i in range(arr.shape[1])})
     if frame.shape[1] == 0:
         raise MlgateInputError("sensitive_features", "has no columns.")
+    _distinct_texts(list(frame.columns), "sensitive_features", "column names")
     if len(frame) != n:
         raise MlgateInputError(
             "sensitive_features",
@@ -706,6 +707,7 @@ def _encode(
         series = frame[column]
         col_codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
         texts = [str(u) for u in uniques]
+        _distinct_texts(list(uniques), "sensitive_features", f"values of column {str(column)!r}")
         order = _sorted_order(list(uniques), texts)
         remap = np.empty(len(uniques), dtype=np.int64)
         remap[order] = np.arange(len(order))
@@ -740,6 +742,30 @@ def _encode(
         ]
     sizes = np.bincount(codes, minlength=len(labels))
     return codes, labels, sizes, per_column
+
+
+def _distinct_texts(values: list[Any], argument: str, what: str) -> None:
+    """Distinct values that read the same as text (``1`` and ``"1"``) would be two groups
+    with one label in every report: ambiguous input, rejected with both values named."""
+    seen: dict[str, Any] = {}
+    for value in values:
+        text = str(value)
+        if text in seen:
+            first = seen[text]
+            same = first is value or (type(first) is type(value) and first == value)
+            if same:
+                raise MlgateInputError(
+                    argument,
+                    f"the {what} include {first!r} twice; each must be named once.",
+                    "Drop or rename the duplicate.",
+                )
+            raise MlgateInputError(
+                argument,
+                f"the {what} include {first!r} and {value!r}, which read the same as text "
+                f"({text!r}); the report could not tell them apart.",
+                "Give each a distinct name, or convert the column to one type (e.g. .astype(str)).",
+            )
+        seen[text] = value
 
 
 def _sorted_order(uniques: list[Any], texts: list[str]) -> list[int]:

@@ -911,6 +911,8 @@ def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | N
     """The metric on all rows, or None and the reason it is undefined."""
     import numpy as np
 
+    if data.weight is not None and not data.weight.sum() > 0:
+        return None, "the sample weights sum to 0"
     if m.needs == SCORES and data.task == BINARY and is_registered(m):
         positive = data.y_true == data.pos_label
         n_pos = int(
