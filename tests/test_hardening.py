@@ -461,3 +461,44 @@ def test_a_complex_column_is_an_error_in_drift() -> None:
     ref = pd.DataFrame({"z": np.arange(100) + 1j, "x": np.arange(100.0)})
     result = make_gate().drift(ref, ref).expect_no_drift()
     assert_error(result, "reference", "'z'", "complex")
+
+
+# 9. a direction only where a comparison needs one -----------------------------------------
+
+
+def _half(y_true, y_pred) -> float:
+    return 0.5
+
+
+def test_a_callable_with_a_bound_needs_no_direction() -> None:
+    perf = make_gate().performance(Y, y_pred=PRED)
+    low = perf.expect(_half, min=0.4)
+    assert low.status == "passed" and low.details["direction"] == "greater_is_better"
+    high = perf.expect(_half, max=0.4)
+    assert high.status == "failed" and high.details["direction"] == "lower_is_better"
+    band = perf.expect(_half, min=0.4, max=0.6)
+    assert band.status == "passed" and band.details["direction"] == "not needed (a band)"
+    sliced = perf.by(np.array(["a", "b"] * 50)).expect(_half, max=0.6)
+    assert sliced.status == "passed" and sliced.details["direction"] == "lower_is_better"
+
+
+@pytest.mark.parametrize(
+    ("call", "why"),
+    [
+        (
+            lambda p: p.expect_no_regression(_half, baseline="b", max_drop=0.1),
+            "to compare it with a baseline",
+        ),
+        (
+            lambda p: p.expect_not_worse_than(PRED, _half, confidence=None),
+            "to compare it with the other model",
+        ),
+        (
+            lambda p: p.by(np.array(["a", "b"] * 50)).expect(_half, min=0.1, max=0.9),
+            "to name the worst slice",
+        ),
+    ],
+)
+def test_a_comparison_asks_for_the_direction_and_says_why(call, why) -> None:
+    result = call(make_gate().performance(Y, y_pred=PRED))
+    assert_error(result, "greater_is_better", why)

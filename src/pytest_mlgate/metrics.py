@@ -231,6 +231,7 @@ def resolve(
     *,
     greater_is_better: bool | None = None,
     needs: str | None = None,
+    needed_for: str = "",
 ) -> Metric:
     """A registry metric by name, or a callable ``f(y_true, y) -> float`` wrapped as one.
 
@@ -241,7 +242,9 @@ def resolve(
         if greater_is_better is None:
             raise MlgateInputError(
                 "greater_is_better",
-                f"is required with a callable metric ({getattr(metric, '__name__', metric)!r}).",
+                f"is required with a callable metric ({getattr(metric, '__name__', metric)!r})"
+                + (f" {needed_for}" if needed_for else "")
+                + ".",
                 "Say whether a higher value is better: greater_is_better=True or False.",
             )
         func = metric

@@ -133,9 +133,13 @@ class PerformanceChecks:
         def compute(seed: np.random.SeedSequence) -> Outcome:
             _check_band(min, max)
             _check_ci(confidence, n_boot, ci_method)
-            m = resolve(metric, greater_is_better=greater_is_better)
+            given = _band_direction(metric, greater_is_better, min, max)
+            band_only = callable(metric) and given is None  # both bounds: no side to favour
+            m = resolve(metric, greater_is_better=True if band_only else given)
             est = _estimate(self._data, m, confidence, n_boot, ci_method, seed)
             details = est.details()
+            if band_only:
+                details["direction"] = "not needed (a band)"
             if est.value is None:
                 return Outcome(None, None, est.undefined_message(), details)
             if confidence is not None and est.low is None:
@@ -214,7 +218,11 @@ class PerformanceChecks:
                 raise MlgateInputError(rule, f"must be a non-negative number, got {limit!r}.")
             path = baseline_path(directory, baseline)
             _check_ci(confidence, n_boot, ci_method)
-            m = resolve(metric, greater_is_better=greater_is_better)
+            m = resolve(
+                metric,
+                greater_is_better=greater_is_better,
+                needed_for="to compare it with a baseline",
+            )
             est = _estimate(self._data, m, confidence, n_boot, ci_method, seed)
             details = est.details()
             key = f"{self.name}.{m.name}"
@@ -335,7 +343,11 @@ class PerformanceChecks:
             if not _is_number(margin) or margin < 0:
                 raise MlgateInputError("margin", f"must be a non-negative number, got {margin!r}.")
             _check_ci(confidence, n_boot, ci_method)
-            m = resolve(metric, greater_is_better=greater_is_better)
+            m = resolve(
+                metric,
+                greater_is_better=greater_is_better,
+                needed_for="to compare it with the other model",
+            )
             est = _compare(self._data, other, m, confidence, n_boot, ci_method, seed)
             details = est.details()
             details["other"] = other_name
@@ -413,7 +425,11 @@ class SlicedPerformance:
                 raise MlgateInputError(
                     "min_size", f"must be a positive integer, got {self._min_size!r}."
                 )
-            m = resolve(metric, greater_is_better=greater_is_better)
+            m = resolve(
+                metric,
+                greater_is_better=_band_direction(metric, greater_is_better, min, max),
+                needed_for="to name the worst slice when both min= and max= are given",
+            )
             data = parent._data
             labels, names = _slice_labels(self._slices, data.n)
             children = seed.spawn(len(names))
@@ -1020,6 +1036,19 @@ def _is_number(value: Any) -> bool:
         and not isinstance(value, bool)
         and math.isfinite(float(value))
     )
+
+
+def _band_direction(metric: Any, greater_is_better: Any, low: Any, high: Any) -> bool | None:
+    """A callable checked against one bound needs no ``greater_is_better=``: ``min=`` says
+    higher values pass, ``max=`` that lower ones do. None when it cannot be told (both
+    bounds, nothing given)."""
+    if greater_is_better is not None or not callable(metric):
+        return greater_is_better
+    if low is not None and high is None:
+        return True
+    if high is not None and low is None:
+        return False
+    return None
 
 
 def _check_band(low: Any, high: Any) -> None:
