@@ -502,3 +502,67 @@ def test_a_callable_with_a_bound_needs_no_direction() -> None:
 def test_a_comparison_asks_for_the_direction_and_says_why(call, why) -> None:
     result = call(make_gate().performance(Y, y_pred=PRED))
     assert_error(result, "greater_is_better", why)
+
+
+# 6. Profile.load on wrongly shaped JSON --------------------------------------------------
+
+
+def _saved_profile(tmp_path):
+    from pytest_mlgate import Profile
+
+    path = tmp_path / "p.json"
+    Profile.from_frame(FRAME).save(path)
+    return path, json.loads(path.read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d.pop("columns"),
+        lambda d: d.update(columns=[1, 2]),
+        lambda d: d.update(columns={"x": None}),
+        lambda d: d["columns"]["x"].pop("position"),
+        lambda d: d["columns"]["x"].update(kind="numeric", count="many"),
+        lambda d: d["columns"]["c"].update(categories=[["a", 1]]),
+        lambda d: d.update(rows={"n": 1}),
+        lambda d: d["columns"]["x"]["bins"].update(edges="nope"),
+        lambda d: d["columns"]["x"].update(distribution={"exact": {"values": [1.0]}}),
+        lambda d: d["columns"]["x"]["moments"].update(mean=float("nan")),
+    ],
+)
+def test_profile_load_of_a_wrongly_shaped_document_is_an_input_error(tmp_path, damage) -> None:
+    from pytest_mlgate import Profile
+    from pytest_mlgate.errors import MlgateInputError
+
+    path, doc = _saved_profile(tmp_path)
+    damage(doc)
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(MlgateInputError, match=r"^path: "):
+        Profile.load(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 200_000 + "]" * 200_000, '{"format": ' * 100_000 + "1" + "}" * 100_000, "\xff\xfe"],
+    ids=["deep-list", "deep-object", "utf16-bom"],
+)
+def test_profile_load_of_hostile_text_is_an_input_error(tmp_path, text) -> None:
+    from pytest_mlgate import Profile
+    from pytest_mlgate.errors import MlgateInputError
+
+    path = tmp_path / "p.json"
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(MlgateInputError, match=r"^path: "):
+        Profile.load(path)
+
+
+def test_a_profile_missing_a_key_says_it_is_not_well_formed(tmp_path) -> None:
+    from pytest_mlgate import Profile
+    from pytest_mlgate.errors import MlgateInputError
+
+    path, doc = _saved_profile(tmp_path)
+    doc["columns"]["x"].pop("kind")
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(MlgateInputError) as info:
+        Profile.load(path)
+    assert "not a well-formed profile" in str(info.value)
