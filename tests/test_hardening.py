@@ -566,3 +566,38 @@ def test_a_profile_missing_a_key_says_it_is_not_well_formed(tmp_path) -> None:
     with pytest.raises(MlgateInputError) as info:
         Profile.load(path)
     assert "not a well-formed profile" in str(info.value)
+
+
+# 13. a sensitive feature with 100,000 groups ----------------------------------------------
+
+
+def test_details_of_100000_groups_are_capped_with_counts_of_the_rest() -> None:
+    import time
+
+    from pytest_mlgate.checks.fairness import MAX_LISTED_GROUPS
+
+    rng = np.random.default_rng(0)
+    n = 300_000
+    features = pd.Series(rng.integers(0, 100_000, n), name="g")
+    y, pred = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    fair = make_gate().fairness(y, pred, sensitive_features=features, min_group_size=3)
+    started = time.perf_counter()
+    results = [
+        fair.expect_difference("selection_rate", max=0.5),
+        fair.expect_equalized_odds(max_difference=0.5),
+        fair.expect_group_metric("recall", min=0.1),
+    ]
+    elapsed = time.perf_counter() - started
+    assert elapsed < 30, elapsed  # about 1 s each here; the bound only catches a blow-up
+    for result in results:
+        details = result.details
+        listed, excluded = details["groups"], details["excluded"]
+        assert len(listed) == MAX_LISTED_GROUPS and len(excluded) == MAX_LISTED_GROUPS
+        assert len(listed) + details["groups_not_listed"] > 90_000
+        assert details["excluded_not_listed"] > 0
+        named = [*(details.get("worst_pair") or []), details.get("worst_group")]
+        assert all(g in listed for g in named if g is not None)
+        assert len(json.dumps(result.to_dict())) < 300_000
+    values = [v["value"] for v in results[0].details["groups"].values() if v["value"] is not None]
+    overall = results[0].details["overall"]
+    assert max(abs(v - overall) for v in values) == pytest.approx(max(overall, 1 - overall))

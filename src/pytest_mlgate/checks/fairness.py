@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 CATEGORY = "fairness"
 MAX_LISTED_GAPS = 50
+#: at most this many groups (and as many excluded groups) are stored in a check's details; the
+#: rest are counted, so a sensitive feature with 100,000 groups keeps the audit small
+MAX_LISTED_GROUPS = 500
 MISSING_LABEL = "<missing>"
 MISSING_POLICIES = ("error", "own_group")
 AGGREGATIONS = ("worst_case", "mean")
@@ -221,7 +224,7 @@ class FairnessChecks:
             self.name,
             name,
             threshold,
-            lambda: _with_fingerprint(compute(groups, rng), groups),
+            lambda: _capped(_with_fingerprint(compute(groups, rng), groups)),
             severity=severity,
             on_insufficient=on_insufficient,
         )
@@ -1488,6 +1491,38 @@ def _interval_args(confidence: Any, n_boot: Any, ci_method: Any) -> None:
     from ..stats.bootstrap import check_interval_args
 
     check_interval_args(confidence, n_boot, ci_method)
+
+
+def _capped(outcome: Outcome) -> Outcome:
+    """Keep at most ``MAX_LISTED_GROUPS`` groups and excluded groups in the details, with
+    counts of the rest. Listed first: the groups the verdict names (worst pair, worst group),
+    then those furthest from the overall value; excluded groups in their order."""
+    details = outcome.details
+    groups = details.get("groups")
+    if isinstance(groups, dict) and len(groups) > MAX_LISTED_GROUPS:
+        named = [*(details.get("worst_pair") or []), details.get("worst_group")]
+        pinned = [g for g in dict.fromkeys(named) if g in groups]
+        overall = details.get("overall")
+
+        def distance(item: tuple[str, dict[str, Any]]) -> float:
+            value = item[1].get("value")
+            if value is None or overall is None:
+                return -1.0
+            return abs(value - overall)
+
+        ranked = sorted(groups.items(), key=distance, reverse=True)
+        chosen = set(pinned)
+        for label, _ in ranked:
+            if len(chosen) >= MAX_LISTED_GROUPS:
+                break
+            chosen.add(label)
+        details["groups"] = {k: v for k, v in groups.items() if k in chosen}
+        details["groups_not_listed"] = len(groups) - len(chosen)
+    excluded = details.get("excluded")
+    if isinstance(excluded, list) and len(excluded) > MAX_LISTED_GROUPS:
+        details["excluded"] = excluded[:MAX_LISTED_GROUPS]
+        details["excluded_not_listed"] = len(excluded) - MAX_LISTED_GROUPS
+    return outcome
 
 
 def _rule(key: str, bound: Any, **extra: Any) -> dict[str, Any]:
