@@ -601,3 +601,11 @@ def test_details_of_100000_groups_are_capped_with_counts_of_the_rest() -> None:
     values = [v["value"] for v in results[0].details["groups"].values() if v["value"] is not None]
     overall = results[0].details["overall"]
     assert max(abs(v - overall) for v in values) == pytest.approx(max(overall, 1 - overall))
+
+
+def test_a_slice_check_that_cannot_judge_every_slice_has_no_observed_figure() -> None:
+    perf = make_gate().performance(Y, y_pred=PRED)
+    slices = np.array(["a"] * 95 + ["b"] * 5)
+    result = perf.by(slices, min_size=10).expect("accuracy", min=0.1)
+    assert_insufficient(result, "cannot be judged")
+    assert result.details["slices"]["a"]["status"] == "passed"

@@ -441,7 +441,11 @@ class DataChecks:
             require_columns(df, [column], "column")
             s = df[column]
             present = s.notna()
-            bad = ~s.isin(allowed) & present
+            try:
+                inside = s.isin(allowed)
+            except Exception:  # Arrow-backed columns refuse values of another type
+                inside = s.astype(object).isin(allowed)
+            bad = ~inside & present
             nonnull = int(present.sum())
             violations = int(bad.sum())
             return _share_outcome(

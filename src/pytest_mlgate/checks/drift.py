@@ -629,10 +629,25 @@ class DriftChecks:
 
 
 def record_profile(recorder: Recorder, df: Any, name: str = "profile") -> Profile:
-    """Build a :class:`Profile` of ``df`` and record the frame as a ``reference`` dataset."""
-    frame = as_frame(df, "df")
+    """Build a :class:`Profile` of ``df`` and record the frame as a ``reference`` dataset.
+
+    A profile is an object the test goes on to use, so bad input cannot be answered with a
+    result alone: it records an ``error`` result (the audit shows it) and raises it as a
+    :class:`MlgateInputError`.
+    """
+    try:
+        frame = as_frame(df, "df")
+        profile = Profile.from_frame(frame)
+    except Exception as exc:  # bad input, or a numeric failure under -W error
+        problem = (
+            exc if isinstance(exc, MlgateInputError) else MlgateInputError("df", describe(exc))
+        )
+        recorder.error(CATEGORY, name, "profile", {}, f"mlgate.profile({name!r}): {problem}")
+        if problem is exc:
+            raise
+        raise problem from exc
     recorder.use_dataset(name, "reference", frame)
-    return Profile.from_frame(frame)
+    return profile
 
 
 # -- column figures ---------------------------------------------------------------------

@@ -492,7 +492,8 @@ class SlicedPerformance:
                     f"(under {self._min_size} rows or undefined): {', '.join(thin[:5])}. "
                     "Collect more data, merge slices or lower min_size."
                 )
-                return Outcome(None, worst, message, details)
+                # the worst slice is unknown while some cannot be judged: no number
+                return Outcome(None, None, message, details)
             message = (
                 f"All {len(table)} slices within {_band_text(min, max)} for {m.name}; worst "
                 f"{worst_name} = {_fmt(worst)}. Slices: {sizes}."
