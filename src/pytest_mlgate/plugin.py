@@ -191,12 +191,9 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
     )
 
     def add_property(result: CheckResult) -> None:
-        item.user_properties.append(
-            (
-                f"mlgate:{result.category}:{result.name}",
-                f"{result.status} observed={result.observed}",
-            )
-        )
+        from .junit import junit_property
+
+        item.user_properties.append(junit_property(result))
 
     recorder = Recorder(gate_settings, record, on_result=add_property)
     return Gate(recorder, Card(session.card_facts, recorder), session.settings)
