@@ -68,3 +68,19 @@ def test_hostile_session_writes_artifacts_that_parse(
         html = (folder / page).read_text("utf-8")
         assert "<script" not in html.lower() and not EXTERNAL.search(html)
         assert "<x>" not in html
+
+
+def test_the_long_profile_makes_the_fuzz_tests_deep() -> None:
+    from hypothesis import settings
+
+    from ._fuzz import fuzz_settings
+
+    assert fuzz_settings(15).max_examples == 15 and fuzz_settings(15).derandomize
+    current = settings.default
+    settings.load_profile("long")
+    try:
+        deep = fuzz_settings(15)
+    finally:
+        settings.register_profile("_restore", current)
+        settings.load_profile("_restore")
+    assert deep.max_examples == 2000 and not deep.derandomize
