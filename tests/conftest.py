@@ -6,8 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 pytest_plugins = ("pytester",)
+
+# `--hypothesis-profile=long`: a deep run of the fuzz tests (tests/_fuzz.py), random and shrunk
+settings.register_profile("long", max_examples=2000, deadline=None)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))

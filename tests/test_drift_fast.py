@@ -1,6 +1,7 @@
 """The fast drift paths give the same figures as scipy and as the straightforward code.
 
-KS statistic and p-value are compared with ``==`` (bit for bit), Wasserstein at 1e-12.
+KS statistic and p-value are compared with scipy's at 1e-12 relative (a scipy release may change
+the last bit), Wasserstein at 1e-12.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import ks_2samp, wasserstein_distance
-from scipy.stats._stats_py import _compute_prob_outside_square
 
 from pytest_mlgate.checks import drift as checks_drift
 from pytest_mlgate.checks.drift import DriftChecks
@@ -35,8 +35,8 @@ def assert_equal_scipy(a, b):
     b = np.sort(np.asarray(b, dtype=float))
     ks, w = sd.ks_and_wasserstein(a, b)
     stat, p, w_ref = scipy_figures(a, b)
-    assert ks.statistic == stat
-    assert ks.p_value == p
+    assert ks.statistic == pytest.approx(stat, rel=1e-12, abs=0)
+    assert ks.p_value == pytest.approx(p, rel=1e-12, abs=1e-300)
     np.testing.assert_allclose(w, w_ref, rtol=1e-12, atol=1e-300)
 
 
@@ -121,8 +121,11 @@ def test_edge_cases_equal_scipy():
 
 @pytest.mark.parametrize("n", [1, 2, 7, 100, 999, 4000, 10_000])
 def test_prob_outside_square_bit_for_bit(n):
+    scipy_square = sd._private_scipy("_compute_prob_outside_square")
+    if scipy_square is None:
+        pytest.skip("this scipy has no _compute_prob_outside_square; the exact tests below hold")
     for h in sorted({1, 2, 3, max(1, n // 97), max(1, n // 10), max(1, n // 3), n}):
-        assert sd._prob_outside_square(n, h) == _compute_prob_outside_square(n, h), (n, h)
+        assert sd._prob_outside_square(n, h) == scipy_square(n, h), (n, h)
 
 
 def brute_gap(n, rising, falling):

@@ -163,8 +163,10 @@ def test_callable_metric(holdout):
         n_boot=50,
     )
     assert r.status == "passed" and r.interval is not None
-    r = checks.expect(lambda t, p: 1.0, min=0.5)
-    assert r.status == "error" and "greater_is_better" in r.message
+    r = checks.expect(lambda t, p: 1.0, min=0.5)  # the bound says which side passes
+    assert r.status == "passed" and r.details["direction"] == "greater_is_better"
+    r = checks.expect(lambda t, p: 1.0, max=0.5)
+    assert r.status == "failed" and r.details["direction"] == "lower_is_better"
 
 
 def test_no_regression_outside_pytest(tmp_path, holdout):

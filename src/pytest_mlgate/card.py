@@ -7,10 +7,12 @@ analyses are generated from the checks; the other sections come from the TOML fi
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import MlgateError, MlgateInputError
+from .errors import MlgateError, MlgateInputError, describe
 from .frames import as_frame
 from .results import CheckResult, Outcome
 
@@ -41,9 +43,18 @@ def load_card_facts(path: Path) -> dict[str, Any]:
     import tomllib
 
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise MlgateError(f"model card {path}: cannot be read ({exc.strerror}).") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MlgateError(
+            f"model card {path}: is not UTF-8 text ({_encoding_hint(raw)}; byte {exc.start} "
+            "cannot be decoded). TOML files are UTF-8: save it as UTF-8 without a byte-order mark."
+        ) from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a UTF-8 byte-order mark is harmless
     try:
         facts = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -57,6 +68,42 @@ def load_card_facts(path: Path) -> dict[str, Any]:
     return facts
 
 
+def _encoding_hint(raw: bytes) -> str:
+    """What a file that is not UTF-8 most likely is."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "it starts with a UTF-32 byte-order mark"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it starts with a UTF-16 byte-order mark"
+    return "it looks like a legacy encoding such as Latin-1 or cp1252"
+
+
+USAGE = {
+    "note": "mlgate.card.note(section, text)",
+    "dataset": "mlgate.card.dataset(role, df, description=...)",
+    "expect_complete": "mlgate.card.expect_complete(sections=None)",
+}
+
+
+def _recorded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Card calls answer like every ``expect_*``: bad arguments (a missing one, an unknown
+    section) record an ``error`` result with the fix and return it, instead of raising."""
+
+    @functools.wraps(method)
+    def guarded(self: Card, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            usage = USAGE[method.__name__]
+            message = describe(exc)
+            if not isinstance(exc, MlgateError):
+                message += f" Call it as {usage}."
+            return self._recorder.error(
+                "governance", "model card", f"card.{method.__name__}(...)", {}, message
+            )
+
+    return guarded
+
+
 class Card:
     """``mlgate.card``: add notes and datasets to the model card from a test.
 
@@ -68,8 +115,10 @@ class Card:
         self.facts = facts
         self._recorder = recorder
 
-    def note(self, section: str, text: str) -> None:
-        """Append ``text`` to one section of the model card."""
+    @_recorded
+    def note(self, section: str, text: str) -> CheckResult | None:
+        """Append ``text`` to one section of the model card (bad arguments record an
+        ``error`` result, which is returned)."""
         if section not in SECTIONS:
             raise MlgateInputError(
                 "section",
@@ -80,17 +129,28 @@ class Card:
             raise MlgateInputError("text", "must be a non-empty string.")
         record = self._recorder.record
         record.notes.append((record.phase, {"section": section, "text": text.strip()}))
+        return None
 
+    @_recorded
     def dataset(
         self, role: str, df: Any, *, description: str = "", name: str | None = None
-    ) -> None:
+    ) -> CheckResult | None:
         """Record a dataset (rows, columns, sha256 fingerprint) under ``role``, e.g.
-        ``"training"`` or ``"evaluation"``."""
+        ``"training"`` or ``"evaluation"`` (bad arguments record an ``error`` result, which
+        is returned)."""
         if not isinstance(role, str) or not role.strip():
             raise MlgateInputError("role", "must be a non-empty string, e.g. 'evaluation'.")
+        if not isinstance(description, str):
+            raise MlgateInputError(
+                "description", f"must be text, got {type(description).__name__}."
+            )
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise MlgateInputError("name", "must be a non-empty string, or left out.")
         frame = as_frame(df, "df")
         self._recorder.use_dataset(name or role, role, frame, description)
+        return None
 
+    @_recorded
     def expect_complete(
         self,
         sections: list[str] | tuple[str, ...] | None = None,
@@ -105,6 +165,15 @@ class Card:
         >>> mlgate.card.expect_complete()                                  # doctest: +SKIP
         >>> mlgate.card.expect_complete(["model", "intended_use"])         # doctest: +SKIP
         """
+        if isinstance(sections, str) or not (
+            sections is None or isinstance(sections, list | tuple)
+        ):
+            raise MlgateInputError(
+                "sections",
+                f"must be a list of section names, got {sections!r}.",
+                f"Use e.g. expect_complete(['model', 'intended_use']); the sections are "
+                f"{', '.join(SECTIONS)}.",
+            )
         wanted = list(SECTIONS if sections is None else sections)
         threshold = {"sections": wanted}
         name = "model card complete" + ("" if sections is None else f": {', '.join(wanted)}")

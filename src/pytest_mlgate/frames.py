@@ -2,8 +2,9 @@
 
 A frame is a pandas DataFrame, or anything with ``to_pandas()`` (a pyarrow Table, a polars
 DataFrame), which is converted once. The fingerprint is ``"sha256:" + hex`` over the column
-names, the dtypes and ``pandas.util.hash_pandas_object(df, index=False)``, computed once per
-frame object.
+names, each column's dtype family (:func:`dtype_family`: what the values are, not how a pandas
+version names their dtype) and ``pandas.util.hash_pandas_object(df, index=False)``, computed once
+per frame object. It never raises: a cell pandas cannot hash is hashed through its text.
 """
 
 from __future__ import annotations
@@ -56,11 +57,56 @@ def as_frame(obj: Any, argument: str, *, allow_empty: bool = False) -> pd.DataFr
     if not frame.columns.is_unique:
         dupes = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise MlgateInputError(argument, f"duplicate column names: {', '.join(dupes)}.")
+    texts: dict[str, Any] = {}
+    for column in frame.columns:
+        other = texts.setdefault(str(column), column)
+        if other is not column:
+            raise MlgateInputError(
+                argument,
+                f"columns {other!r} and {column!r} have the same name as text ({str(column)!r}); "
+                "every report would confuse them.",
+                "Rename one of them (e.g. df.columns = df.columns.map(str) to merge the types).",
+            )
     return frame
 
 
+def dtype_family(dtype: Any) -> str:
+    """The kind of values a dtype holds, independent of how a pandas version names it.
+
+    ``object``, ``str``, ``string[python]``, ``string[pyarrow]`` and Arrow strings are all
+    ``"text"`` (pandas 2 reads a CSV's text as ``object``, pandas 3 as ``str``); every integer
+    width and nullable ``Int64`` is ``"integer"``; datetimes are ``"datetime"`` (plus the time
+    zone) whatever their unit.
+    """
+    import pandas as pd
+    from pandas.api import types
+
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    if types.is_bool_dtype(dtype):
+        return "bool"
+    if types.is_integer_dtype(dtype):
+        return "integer"
+    if types.is_float_dtype(dtype):
+        return "float"
+    if types.is_complex_dtype(dtype):
+        return "complex"
+    if types.is_datetime64_any_dtype(dtype):
+        tz = getattr(dtype, "tz", None) or getattr(
+            getattr(dtype, "pyarrow_dtype", None), "tz", None
+        )
+        return f"datetime[{tz}]" if tz else "datetime"
+    if types.is_timedelta64_dtype(dtype):
+        return "timedelta"
+    if types.is_string_dtype(dtype) or types.is_object_dtype(dtype):
+        return "text"
+    return str(dtype)
+
+
 def fingerprint(frame: pd.DataFrame) -> str:
-    """``"sha256:" + hex`` of the frame's column names, dtypes and row hashes (cached)."""
+    """``"sha256:" + hex`` of the frame's column names, dtype families and row hashes (cached).
+
+    The same values give the same fingerprint on pandas 2 and 3 (see :func:`dtype_family`)."""
     key = id(frame)
     cached = _FINGERPRINTS.get(key)
     if cached is not None:
@@ -69,8 +115,8 @@ def fingerprint(frame: pd.DataFrame) -> str:
 
     digest = hashlib.sha256()
     for name, dtype in frame.dtypes.items():
-        digest.update(f"{name!s}\x1f{dtype!s}\x1e".encode())
-    if frame.shape[0]:
+        digest.update(f"{name!s}\x1f{dtype_family(dtype)}\x1e".encode())
+    if frame.shape[0] and frame.shape[1]:
         digest.update(row_hashes(frame).tobytes())
     value = "sha256:" + digest.hexdigest()
     _FINGERPRINTS[key] = value
@@ -88,11 +134,12 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     import pandas as pd
 
     def column_hash(i: int) -> np.ndarray:
-        s = frame.iloc[:, i]
+        s = _unit_free(frame.iloc[:, i])
         try:
             return pd.util.hash_pandas_object(s, index=False).to_numpy()
-        except TypeError:  # unhashable cells (lists, dicts): hash their text instead
-            return pd.util.hash_pandas_object(s.astype(str), index=False).to_numpy()
+        except Exception:  # cells pandas cannot hash (lists, tuples beside numbers): their text
+            text = np.array([_text(v) for v in s.tolist()], dtype=object)
+            return pd.util.hash_pandas_object(pd.Series(text, dtype=object), index=False).to_numpy()
 
     k = frame.shape[1]
     if frame.shape[0] * k >= 1_000_000 and k > 1:
@@ -110,6 +157,27 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
         mult += np.uint64(82520 + inverse + inverse)
     out += np.uint64(97531)
     return out
+
+
+def _unit_free(s: pd.Series) -> pd.Series:
+    """Datetimes and timedeltas in nanoseconds when they fit, so the unit a pandas version
+    infers (``ns`` on pandas 2, ``us`` on pandas 3) does not change the hash."""
+    from pandas.api import types
+
+    if types.is_datetime64_any_dtype(s.dtype) or types.is_timedelta64_dtype(s.dtype):
+        try:
+            return s.dt.as_unit("ns")
+        except Exception:  # out of the nanosecond range, or an Arrow type: hashed as it is
+            return s
+    return s
+
+
+def _text(value: Any) -> str:
+    """A cell as text for hashing; never raises."""
+    try:
+        return f"{type(value).__name__}:{value!r}"
+    except Exception:
+        return f"{type(value).__name__}:<unprintable>"
 
 
 def missing_columns(frame: pd.DataFrame, columns: list[Any]) -> list[Any]:

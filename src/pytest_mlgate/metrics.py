@@ -11,7 +11,9 @@ vectorised bootstrap, the per-group confusion counts) are tested against them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,6 +231,7 @@ def resolve(
     *,
     greater_is_better: bool | None = None,
     needs: str | None = None,
+    needed_for: str = "",
 ) -> Metric:
     """A registry metric by name, or a callable ``f(y_true, y) -> float`` wrapped as one.
 
@@ -239,7 +242,9 @@ def resolve(
         if greater_is_better is None:
             raise MlgateInputError(
                 "greater_is_better",
-                f"is required with a callable metric ({getattr(metric, '__name__', metric)!r}).",
+                f"is required with a callable metric ({getattr(metric, '__name__', metric)!r})"
+                + (f" {needed_for}" if needed_for else "")
+                + ".",
                 "Say whether a higher value is better: greater_is_better=True or False.",
             )
         func = metric
@@ -266,3 +271,23 @@ def resolve(
 def is_registered(metric: Metric) -> bool:
     """Whether ``metric`` is the registry's own (its fast paths and input rules apply)."""
     return REGISTRY.get(metric.name) is metric
+
+
+@contextlib.contextmanager
+def handled_warnings(metric: Metric) -> Iterator[None]:
+    """Silence only the warnings the checks turn into an answer themselves.
+
+    A registered metric's ``UndefinedMetricWarning`` and numpy's ``RuntimeWarning`` (0/0) mean
+    an undefined figure, which the check reports as ``insufficient`` with the reason. Every
+    other warning (a FutureWarning of scikit-learn, a user metric's DeprecationWarning) passes
+    through, so ``-W error`` still sees it.
+    """
+    if not is_registered(metric):
+        yield
+        return
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield

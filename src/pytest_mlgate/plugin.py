@@ -124,6 +124,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ReportHooks(config), HOOKS_NAME)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Any:
+    """An unknown ``@pytest.mark.mlgate`` keyword is a collection error, not dropped evidence."""
+    from .markers import check_collected
+
+    return check_collected((yield))
+
+
 def _settings(config: pytest.Config) -> Settings:
     root = config.rootpath
 
@@ -200,18 +208,12 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
     )
 
     def add_property(result: CheckResult) -> None:
+        from .junit import junit_property
+
         item.user_properties.append(junit_property(result))
 
     recorder = Recorder(gate_settings, record, on_result=add_property)
     return Gate(recorder, Card(session.card_facts, recorder), session.settings)
-
-
-def junit_property(result: CheckResult) -> tuple[str, str]:
-    """The JUnit property of one check: XML-safe text, named with its subject."""
-    from .report.formatting import plain_text
-
-    name = f"mlgate:{result.category}:{result.subject}:{result.name}"
-    return plain_text(name), plain_text(f"{result.status} observed={result.observed}")
 
 
 def _guard_phase(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:

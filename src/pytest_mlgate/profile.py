@@ -120,9 +120,12 @@ def number_key(value: float) -> str:
 
 
 def category_counts(series: pd.Series) -> dict[str, int]:
-    """Exact counts of the non-null values, keyed by their text."""
+    """Exact counts of the non-null values, keyed by their text (a category that the dtype
+    declares but no row holds is not a value of the sample)."""
     counts: dict[str, int] = {}
     for value, count in series.value_counts(dropna=True, sort=False).items():
+        if not count:
+            continue
         key = str(value)
         counts[key] = counts.get(key, 0) + int(count)
     return counts
@@ -471,10 +474,11 @@ class Profile:
     def load(cls, path: str | Path) -> Profile:
         """Read a saved profile; the sha256 must match its content."""
         try:
-            doc = json.loads(Path(path).read_text())
-        except (OSError, ValueError) as exc:
+            doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError) as exc:
+            problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             raise MlgateInputError(
-                "path", f"cannot read a profile from {str(path)!r}: {exc}"
+                "path", f"cannot read a profile from {str(path)!r}: {problem}"
             ) from exc
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise MlgateInputError("path", f"{str(path)!r} is not a pytest-mlgate profile.")
@@ -485,6 +489,27 @@ class Profile:
                 "Rebuild it with this version of pytest-mlgate.",
             )
         stored = doc.pop("sha256", None)
+        try:
+            profile = cls._from_json(doc)
+            digest = profile.sha256
+        except MlgateInputError:
+            raise
+        except Exception as exc:  # a wrongly shaped document: a missing key, a wrong type
+            raise MlgateInputError(
+                "path",
+                f"{str(path)!r} is not a well-formed profile ({type(exc).__name__}: {exc}).",
+                "Rebuild it with Profile.from_frame(...).save(...).",
+            ) from exc
+        if stored != digest:
+            raise MlgateInputError(
+                "path",
+                f"the sha256 of {str(path)!r} does not match its content (edited or damaged).",
+                "Rebuild the profile with Profile.from_frame(...).save(...).",
+            )
+        return profile
+
+    @classmethod
+    def _from_json(cls, doc: dict[str, Any]) -> Profile:
         columns: dict[str, ColumnProfile] = {}
         for name, entry in sorted(doc["columns"].items(), key=lambda kv: kv[1]["position"]):
             col = ColumnProfile(
@@ -501,14 +526,7 @@ class Profile:
             elif entry["kind"] == "categorical":
                 col.categories = {str(k): int(v) for k, v in entry["categories"].items()}
             columns[name] = col
-        profile = cls(int(doc["rows"]), columns)
-        if stored != profile.sha256:
-            raise MlgateInputError(
-                "path",
-                f"the sha256 of {str(path)!r} does not match its content (edited or damaged).",
-                "Rebuild the profile with Profile.from_frame(...).save(...).",
-            )
-        return profile
+        return cls(int(doc["rows"]), columns)
 
     def __repr__(self) -> str:
         return f"Profile(rows={self.rows}, columns={len(self.columns)}, {self.sha256[:19]})"

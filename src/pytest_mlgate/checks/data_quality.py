@@ -397,6 +397,7 @@ class DataChecks:
             _fraction_arg(max_fraction, "max_fraction")
             if low is None and high is None:
                 raise MlgateInputError("min/max", "give at least one bound.")
+            _bounds_args(low, high)
             require_columns(df, [column], "column")
             s = df[column]
             try:
@@ -440,7 +441,11 @@ class DataChecks:
             require_columns(df, [column], "column")
             s = df[column]
             present = s.notna()
-            bad = ~s.isin(allowed) & present
+            try:
+                inside = s.isin(allowed)
+            except Exception:  # Arrow-backed columns refuse values of another type
+                inside = s.astype(object).isin(allowed)
+            bad = ~inside & present
             nonnull = int(present.sum())
             violations = int(bad.sum())
             return _share_outcome(
@@ -477,6 +482,15 @@ class DataChecks:
             for arg, v in (("min", low), ("max", high)):
                 if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
                     raise MlgateInputError(arg, f"must be a number of rows, got {v!r}.")
+                if v is not None and math.isnan(v):
+                    raise MlgateInputError(arg, "is NaN; give a number of rows, or leave it out.")
+                if v is not None and v < 0:
+                    raise MlgateInputError(
+                        arg,
+                        f"is {v}; a frame never has a negative number of rows.",
+                        "Use 0 or more.",
+                    )
+            _bounds_args(low, high)
             n = len(df)
             too_few = low is not None and n < low
             too_many = high is not None and n > high
@@ -1017,6 +1031,29 @@ def _no_null_keys(df: pd.DataFrame, cols: list[Any], argument: str) -> None:
         )
 
 
+def _bounds_args(low: Any, high: Any) -> None:
+    """A NaN (or NaT) bound, or a band no value could fall in, is an impossible rule."""
+    import pandas as pd
+
+    for arg, v in (("min", low), ("max", high)):
+        if v is not None and pd.api.types.is_scalar(v) and pd.isna(v):
+            raise MlgateInputError(arg, f"is {v!r}; a bound must be a value, or left out.")
+    if low is None or high is None:
+        return
+    try:
+        impossible = bool(low > high)
+    except (TypeError, ValueError) as exc:
+        raise MlgateInputError(
+            "min/max", f"min={low!r} and max={high!r} cannot be compared ({exc})."
+        ) from exc
+    if impossible:
+        raise MlgateInputError(
+            "min/max",
+            f"min={low!r} is above max={high!r}, so no value could pass.",
+            "Swap the bounds.",
+        )
+
+
 def _fraction_arg(value: Any, argument: str) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
         raise MlgateInputError(argument, f"must be a fraction in [0, 1], got {value!r}.")
@@ -1042,9 +1079,13 @@ def _sortable(values: Any) -> bool:
 
 
 def _examples(values: list[Any]) -> list[Any]:
+    import numpy as np
+
     out = []
     for v in values[:MAX_EXAMPLES]:
         p = plain(v)
+        if p is None and isinstance(v, float | np.floating):  # inf: JSON has no number for it
+            p = str(float(v))
         if isinstance(p, str) and len(p) > 60:
             p = p[:57] + "..."
         out.append(p)

@@ -11,6 +11,8 @@ the same rule at every sample size. Infinite values are bad input (``error``).
 from __future__ import annotations
 
 import collections
+import math
+import numbers
 import os
 import threading
 from collections.abc import Callable
@@ -163,6 +165,14 @@ class DriftChecks:
         for col in self.columns:
             ref_family, ref_dtype = ref_dtypes[col]
             cur_dtype = current_frame[col].dtype
+            for argument, dtype in (("reference", ref_dtype), ("current", cur_dtype)):
+                if _is_complex(dtype):
+                    raise MlgateInputError(
+                        argument,
+                        f"column {col!r} holds complex numbers ({dtype}); drift compares "
+                        "real values, and the imaginary part would be dropped.",
+                        "Compare the real and imaginary parts (or the magnitude) as two columns.",
+                    )
             if family(cur_dtype) != ref_family:
                 raise MlgateInputError(
                     "current",
@@ -410,12 +420,10 @@ class DriftChecks:
             _unit_arg(alpha, "alpha", open_low=True)
             _unit_arg(max_drifted_share, "max_drifted_share")
             _min_rows_arg(min_rows)
-            if method == "auto" and not (
-                isinstance(effect_floor, int | float) and effect_floor >= 0
-            ):
-                raise MlgateInputError(
-                    "effect_floor", f"must be a number >= 0, got {effect_floor!r}."
-                )
+            if method == "auto":
+                _distance_arg(effect_floor, "effect_floor")
+            if method in DISTANCE_DEFAULTS and threshold is not None:
+                _distance_arg(threshold, "threshold")
             use = self.columns if cols is None else cols
             outside = [c for c in use if c not in set(self.columns)]
             if outside:
@@ -550,6 +558,10 @@ class DriftChecks:
             _method_arg(method)
             _unit_arg(alpha, "alpha", open_low=True)
             _min_rows_arg(min_rows)
+            if method == "auto":
+                _distance_arg(effect_floor, "effect_floor")
+            if max is not None and method in DISTANCE_DEFAULTS:
+                _distance_arg(max, "max")
             if max is not None and method not in DISTANCE_DEFAULTS:
                 raise MlgateInputError(
                     "max",
@@ -617,10 +629,25 @@ class DriftChecks:
 
 
 def record_profile(recorder: Recorder, df: Any, name: str = "profile") -> Profile:
-    """Build a :class:`Profile` of ``df`` and record the frame as a ``reference`` dataset."""
-    frame = as_frame(df, "df")
+    """Build a :class:`Profile` of ``df`` and record the frame as a ``reference`` dataset.
+
+    A profile is an object the test goes on to use, so bad input cannot be answered with a
+    result alone: it records an ``error`` result (the audit shows it) and raises it as a
+    :class:`MlgateInputError`.
+    """
+    try:
+        frame = as_frame(df, "df")
+        profile = Profile.from_frame(frame)
+    except Exception as exc:  # bad input, or a numeric failure under -W error
+        problem = (
+            exc if isinstance(exc, MlgateInputError) else MlgateInputError("df", describe(exc))
+        )
+        recorder.error(CATEGORY, name, "profile", {}, f"mlgate.profile({name!r}): {problem}")
+        if problem is exc:
+            raise
+        raise problem from exc
     recorder.use_dataset(name, "reference", frame)
-    return Profile.from_frame(frame)
+    return profile
 
 
 # -- column figures ---------------------------------------------------------------------
@@ -754,6 +781,27 @@ def _unit_arg(value: Any, argument: str, open_low: bool = False) -> None:
     if not ok or (open_low and value == 0):
         raise MlgateInputError(
             argument, f"must be a number in {'(0' if open_low else '[0'}, 1], got {value!r}."
+        )
+
+
+def _is_complex(dtype: Any) -> bool:
+    """Whether a dtype (or its name, as a profile stores it) holds complex numbers."""
+    try:
+        return np.dtype(dtype).kind == "c"
+    except TypeError:  # pandas extension dtypes
+        return False
+
+
+def _distance_arg(value: Any, argument: str) -> None:
+    """A distance bound is a finite number >= 0 (a distance is never negative, so a negative
+    bound is a rule no column could meet)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+        raise MlgateInputError(argument, f"must be a number >= 0, got {value!r}.")
+    if value < 0:
+        raise MlgateInputError(
+            argument,
+            f"is {value:g}; a distance is never negative, so no column could pass.",
+            "Use a bound of 0 or more.",
         )
 
 

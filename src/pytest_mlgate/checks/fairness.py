@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 CATEGORY = "fairness"
 MAX_LISTED_GAPS = 50
+#: at most this many groups (and as many excluded groups) are stored in a check's details; the
+#: rest are counted, so a sensitive feature with 100,000 groups keeps the audit small
+MAX_LISTED_GROUPS = 500
 MISSING_LABEL = "<missing>"
 MISSING_POLICIES = ("error", "own_group")
 AGGREGATIONS = ("worst_case", "mean")
@@ -221,7 +224,7 @@ class FairnessChecks:
             self.name,
             name,
             threshold,
-            lambda: _with_fingerprint(compute(groups, rng), groups),
+            lambda: _capped(_with_fingerprint(compute(groups, rng), groups)),
             severity=severity,
             on_insufficient=on_insufficient,
         )
@@ -684,6 +687,7 @@ def _sensitive_frame(features: Any, n: int) -> Any:
         frame = pd.DataFrame({f"sensitive_feature_{i}": arr[:, i] for i in range(arr.shape[1])})
     if frame.shape[1] == 0:
         raise MlgateInputError("sensitive_features", "has no columns.")
+    _distinct_texts(list(frame.columns), "sensitive_features", "column names")
     if len(frame) != n:
         raise MlgateInputError(
             "sensitive_features",
@@ -706,6 +710,7 @@ def _encode(
         series = frame[column]
         col_codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
         texts = [str(u) for u in uniques]
+        _distinct_texts(list(uniques), "sensitive_features", f"values of column {str(column)!r}")
         order = _sorted_order(list(uniques), texts)
         remap = np.empty(len(uniques), dtype=np.int64)
         remap[order] = np.arange(len(order))
@@ -740,6 +745,30 @@ def _encode(
         ]
     sizes = np.bincount(codes, minlength=len(labels))
     return codes, labels, sizes, per_column
+
+
+def _distinct_texts(values: list[Any], argument: str, what: str) -> None:
+    """Distinct values that read the same as text (``1`` and ``"1"``) would be two groups
+    with one label in every report: ambiguous input, rejected with both values named."""
+    seen: dict[str, Any] = {}
+    for value in values:
+        text = str(value)
+        if text in seen:
+            first = seen[text]
+            same = first is value or (type(first) is type(value) and first == value)
+            if same:
+                raise MlgateInputError(
+                    argument,
+                    f"the {what} include {first!r} twice; each must be named once.",
+                    "Drop or rename the duplicate.",
+                )
+            raise MlgateInputError(
+                argument,
+                f"the {what} include {first!r} and {value!r}, which read the same as text "
+                f"({text!r}); the report could not tell them apart.",
+                "Give each a distinct name, or convert the column to one type (e.g. .astype(str)).",
+            )
+        seen[text] = value
 
 
 def _sorted_order(uniques: list[Any], texts: list[str]) -> list[int]:
@@ -916,11 +945,10 @@ def _metric_input(groups: _Groups, spec: Metric, metric: Any) -> np.ndarray:
 def _safe(spec: Metric, pos_label: Any) -> Callable[[Any, Any], float]:
     """The metric as ``f(y_true, y)``; a group on which it is undefined gives NaN."""
 
-    import warnings
+    from ..metrics import handled_warnings
 
     def compute(y_true: Any, y: Any) -> float:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # an undefined figure is NaN, reported as such
+        with handled_warnings(spec):  # an undefined figure is NaN, reported as such
             try:
                 return spec.compute(y_true, y, pos_label=pos_label)
             except ValueError:
@@ -1007,6 +1035,7 @@ def _disparity(
     from ..stats import groups as stats
 
     _number(bound, "max" if kind == "difference" else "min")
+    _possible(kind, bound)
     _choice(method, stats.METHODS, "method")
     _choice(agg, AGGREGATIONS, "agg")
     _interval_args(confidence, n_boot, ci_method)
@@ -1434,6 +1463,23 @@ def _number(value: Any, argument: str) -> None:
         raise MlgateInputError(argument, f"must be a finite number, got {value!r}.")
 
 
+def _possible(kind: str, bound: float) -> None:
+    """A difference is never negative and a ratio (smaller over larger) never above 1: a rule
+    that no data could meet is bad input, as in every family."""
+    if kind == "difference" and bound < 0:
+        raise MlgateInputError(
+            "max",
+            f"is {bound:g}; a difference is never negative, so no data could pass.",
+            "Use a bound of 0 or more.",
+        )
+    if kind == "ratio" and bound > 1:
+        raise MlgateInputError(
+            "min",
+            f"is {bound:g}; a ratio is never above 1, so no data could pass.",
+            "Use a bound in [0, 1], e.g. 0.8 for the four-fifths rule.",
+        )
+
+
 def _choice(value: Any, allowed: Sequence[str], argument: str) -> None:
     if value not in allowed:
         raise MlgateInputError(
@@ -1445,6 +1491,38 @@ def _interval_args(confidence: Any, n_boot: Any, ci_method: Any) -> None:
     from ..stats.bootstrap import check_interval_args
 
     check_interval_args(confidence, n_boot, ci_method)
+
+
+def _capped(outcome: Outcome) -> Outcome:
+    """Keep at most ``MAX_LISTED_GROUPS`` groups and excluded groups in the details, with
+    counts of the rest. Listed first: the groups the verdict names (worst pair, worst group),
+    then those furthest from the overall value; excluded groups in their order."""
+    details = outcome.details
+    groups = details.get("groups")
+    if isinstance(groups, dict) and len(groups) > MAX_LISTED_GROUPS:
+        named = [*(details.get("worst_pair") or []), details.get("worst_group")]
+        pinned = [g for g in dict.fromkeys(named) if g in groups]
+        overall = details.get("overall")
+
+        def distance(item: tuple[str, dict[str, Any]]) -> float:
+            value = item[1].get("value")
+            if value is None or overall is None:
+                return -1.0
+            return abs(value - overall)
+
+        ranked = sorted(groups.items(), key=distance, reverse=True)
+        chosen = set(pinned)
+        for label, _ in ranked:
+            if len(chosen) >= MAX_LISTED_GROUPS:
+                break
+            chosen.add(label)
+        details["groups"] = {k: v for k, v in groups.items() if k in chosen}
+        details["groups_not_listed"] = len(groups) - len(chosen)
+    excluded = details.get("excluded")
+    if isinstance(excluded, list) and len(excluded) > MAX_LISTED_GROUPS:
+        details["excluded"] = excluded[:MAX_LISTED_GROUPS]
+        details["excluded_not_listed"] = len(excluded) - MAX_LISTED_GROUPS
+    return outcome
 
 
 def _rule(key: str, bound: Any, **extra: Any) -> dict[str, Any]:

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import math
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MlgateInputError, describe
 from ..gate import guard_checks
-from ..metrics import BINARY, MULTICLASS, REGRESSION, SCORES, Metric, is_registered, resolve
+from ..metrics import (
+    BINARY,
+    MULTICLASS,
+    REGRESSION,
+    SCORES,
+    Metric,
+    handled_warnings,
+    is_registered,
+    resolve,
+)
 from ..results import CheckResult, Outcome, short_number
 
 if TYPE_CHECKING:
@@ -125,9 +133,13 @@ class PerformanceChecks:
         def compute(seed: np.random.SeedSequence) -> Outcome:
             _check_band(min, max)
             _check_ci(confidence, n_boot, ci_method)
-            m = resolve(metric, greater_is_better=greater_is_better)
+            given = _band_direction(metric, greater_is_better, min, max)
+            band_only = callable(metric) and given is None  # both bounds: no side to favour
+            m = resolve(metric, greater_is_better=True if band_only else given)
             est = _estimate(self._data, m, confidence, n_boot, ci_method, seed)
             details = est.details()
+            if band_only:
+                details["direction"] = "not needed (a band)"
             if est.value is None:
                 return Outcome(None, None, est.undefined_message(), details)
             if confidence is not None and est.low is None:
@@ -209,7 +221,11 @@ class PerformanceChecks:
             path = baseline_path(directory, baseline)
             shown = _display_path(path, root)
             _check_ci(confidence, n_boot, ci_method)
-            m = resolve(metric, greater_is_better=greater_is_better)
+            m = resolve(
+                metric,
+                greater_is_better=greater_is_better,
+                needed_for="to compare it with a baseline",
+            )
             est = _estimate(self._data, m, confidence, n_boot, ci_method, seed)
             details = est.details()
             key = f"{self.name}.{m.name}"
@@ -329,7 +345,11 @@ class PerformanceChecks:
             if not _is_number(margin) or margin < 0:
                 raise MlgateInputError("margin", f"must be a non-negative number, got {margin!r}.")
             _check_ci(confidence, n_boot, ci_method)
-            m = resolve(metric, greater_is_better=greater_is_better)
+            m = resolve(
+                metric,
+                greater_is_better=greater_is_better,
+                needed_for="to compare it with the other model",
+            )
             est = _compare(self._data, other, m, confidence, n_boot, ci_method, seed)
             details = est.details()
             details["other"] = other_name
@@ -407,7 +427,11 @@ class SlicedPerformance:
                 raise MlgateInputError(
                     "min_size", f"must be a positive integer, got {self._min_size!r}."
                 )
-            m = resolve(metric, greater_is_better=greater_is_better)
+            m = resolve(
+                metric,
+                greater_is_better=_band_direction(metric, greater_is_better, min, max),
+                needed_for="to name the worst slice when both min= and max= are given",
+            )
             data = parent._data
             labels, names = _slice_labels(self._slices, data.n)
             children = seed.spawn(len(names))
@@ -470,7 +494,8 @@ class SlicedPerformance:
                     f"(under {self._min_size} rows or undefined): {', '.join(thin[:5])}. "
                     "Collect more data, merge slices or lower min_size."
                 )
-                return Outcome(None, worst, message, details)
+                # the worst slice is unknown while some cannot be judged: no number
+                return Outcome(None, None, message, details)
             message = (
                 f"All {len(table)} slices within {_band_text(min, max)} for {m.name}; worst "
                 f"{worst_name} = {_fmt(worst)}. Slices: {sizes}."
@@ -905,6 +930,8 @@ def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | N
     """The metric on all rows, or None and the reason it is undefined."""
     import numpy as np
 
+    if data.weight is not None and not data.weight.sum() > 0:
+        return None, "the sample weights sum to 0"
     if m.needs == SCORES and data.task == BINARY and is_registered(m):
         positive = data.y_true == data.pos_label
         n_pos = int(
@@ -918,8 +945,10 @@ def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | N
             return None, f"y_true has no {which} rows (one class only)"
     if data.weight is not None and not data.weight.sum() > 0:
         return None, "the sample weights sum to 0"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    undefined = _undefined_regression(data, m)
+    if undefined is not None:
+        return None, undefined
+    with handled_warnings(m):
         try:
             value = m.compute(data.y_true, y, sample_weight=data.weight, pos_label=data.pos_label)
         except ValueError as exc:
@@ -936,6 +965,31 @@ def _point(data: _Data, m: Metric, y: np.ndarray) -> tuple[float | None, str | N
     if not math.isfinite(value):
         return None, "a zero denominator (e.g. no positives, or no predicted positives)"
     return value, None
+
+
+def _undefined_regression(data: _Data, m: Metric) -> str | None:
+    """Why MAPE or R² is undefined on these rows (scikit-learn returns a huge number or 0.0
+    there instead), or None."""
+    import numpy as np
+
+    if not is_registered(m) or m.name not in ("mape", "r2"):
+        return None
+    truth = np.asarray(data.y_true)
+    if truth.dtype.kind not in "biuf":
+        return None
+    if data.weight is not None:
+        truth = truth[data.weight > 0]
+    if m.name == "mape":
+        zeros = int(np.count_nonzero(truth == 0))
+        if zeros:
+            return (
+                f"y_true holds {zeros:,} zero value{'s' if zeros > 1 else ''}, and MAPE "
+                "divides by |y_true| (use mae, or drop those rows)"
+            )
+        return None
+    if truth.size and bool((truth == truth[0]).all()):
+        return "y_true is constant, and R² divides by its variance"
+    return None
 
 
 def _check_task(data: _Data, m: Metric) -> None:
@@ -962,6 +1016,14 @@ def _check_values(data: _Data, m: Metric, y: np.ndarray, argument: str | None = 
         )
     if m.needs == SCORES and y.dtype.kind not in "biuf":
         raise MlgateInputError(argument or "y_score", f"must hold numbers, got {y.dtype}.")
+    if data.task == MULTICLASS and m.needs == SCORES and y.ndim == 1 and is_registered(m):
+        k = len(np.unique(np.asarray(data.y_true)))
+        raise MlgateInputError(
+            argument or "y_score",
+            f"is one column, but y_true has {k} classes: {m.name} needs one probability "
+            "column per class.",
+            "Pass predict_proba(X) (rows x classes).",
+        )
     if data.task == REGRESSION and y.dtype.kind not in "biuf":
         raise MlgateInputError(argument or "y_pred", "must hold numbers for a regression.")
     if data.task == REGRESSION and np.asarray(data.y_true).dtype.kind not in "biuf":
@@ -1024,6 +1086,19 @@ def _is_number(value: Any) -> bool:
         and not isinstance(value, bool)
         and math.isfinite(float(value))
     )
+
+
+def _band_direction(metric: Any, greater_is_better: Any, low: Any, high: Any) -> bool | None:
+    """A callable checked against one bound needs no ``greater_is_better=``: ``min=`` says
+    higher values pass, ``max=`` that lower ones do. None when it cannot be told (both
+    bounds, nothing given)."""
+    if greater_is_better is not None or not callable(metric):
+        return greater_is_better
+    if low is not None and high is None:
+        return True
+    if high is not None and low is None:
+        return False
+    return None
 
 
 def _check_band(low: Any, high: Any) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# C0/C1 controls, DEL, and the line/paragraph separators: they can forge lines or move the
-# cursor in a terminal, and are not allowed in XML
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]|\n|\r|\t")
+# C0/C1 controls, DEL, the line/paragraph separators (they forge lines or move the cursor in
+# a terminal), and what XML 1.0 forbids besides (lone surrogates, U+FFFE, U+FFFF)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def plain_text(value: Any) -> str:

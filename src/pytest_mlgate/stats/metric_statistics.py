@@ -9,13 +9,12 @@ without a fast path (one-vs-rest AUC, callables) fall back to calling the metric
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..metrics import RATES, Metric, is_registered
+from ..metrics import RATES, Metric, handled_warnings, is_registered
 from .bootstrap import (
     APStatistic,
     AUCStatistic,
@@ -190,8 +189,7 @@ def loop_statistic(
 
     def func(rows: np.ndarray) -> float:
         w = None if sample_weight is None else sample_weight[rows]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with handled_warnings(metric):
             return metric.compute(y_true[rows], y[rows], sample_weight=w, pos_label=pos_label)
 
     return LoopStatistic(len(y_true), func)
