@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .paths import display_path
 from .results import BLOCK
 
 PAYLOAD_VERSION = 1
@@ -244,7 +245,7 @@ class MlgateSession:
                 d["written"] = False
                 d["reason"] = f"the file could not be written ({type(exc).__name__}: {exc})"
         for d in decisions:
-            d["file"] = _display_path(
+            d["file"] = display_path(
                 self.settings.baseline_dir / f"{d['baseline']}.json", self.settings.rootdir
             )
         self.baselines = decisions
@@ -365,14 +366,6 @@ def run_scope(config: Any, selected: int, deselected: int) -> dict[str, Any]:
     return scope
 
 
-def _display_path(path: Path, root: Path) -> str:
-    """A path as written into artifacts: relative to the rootdir when inside it."""
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return str(path)
-
-
 def relative_args(args: tuple[str, ...], root: Path) -> list[str]:
     """pytest's arguments with absolute paths inside the rootdir made relative, so the same
     run in two checkouts records the same arguments."""
@@ -380,7 +373,7 @@ def relative_args(args: tuple[str, ...], root: Path) -> list[str]:
     for arg in args:
         head, sep, tail = arg.partition("=") if arg.startswith("-") else ("", "", arg)
         if Path(tail).is_absolute():
-            tail = _display_path(Path(tail), root)
+            tail = display_path(Path(tail), root)
         out.append(f"{head}{sep}{tail}")
     return out
 
@@ -395,43 +388,62 @@ def crash_result(
     markers: dict[str, Any],
 ) -> dict[str, Any]:
     """The record of a test that failed outside any check: a blocking ``error``."""
-    from .report.formatting import plain_text
-    from .results import ERROR, CheckResult
-
     at = f" at {where}" if where else ""
-    return CheckResult(
-        category=category,
-        name=f"{PHASE_WORDS.get(phase, phase)} ran without an exception",
-        subject="test",
+    return _run_error(
         nodeid=nodeid,
-        status=ERROR,
-        severity=BLOCK,
-        observed=None,
-        threshold={},
-        message=f"{plain_text(what)[:500]}{at}. The test failed outside any mlgate check, so "
-        "the gate cannot pass: fix the test or its fixtures.",
+        phase=phase,
+        category=category,
+        subject="test",
+        name=f"{PHASE_WORDS.get(phase, phase)} ran without an exception",
+        message=f"{_one_line(what)}{at}. The test failed outside any mlgate check, so the gate "
+        "cannot pass: fix the test or its fixtures.",
         markers=markers,
-        details={"phase": phase},
-    ).to_dict()
+    )
 
 
 def collection_error_result(nodeid: str, text: str) -> dict[str, Any]:
     """A module or test that could not be collected: its checks never ran."""
+    return _run_error(
+        nodeid=nodeid,
+        phase="collect",
+        category="session",
+        subject="collection",
+        name="collected without errors",
+        message=f"{_one_line(text)}. The tests of {nodeid or 'this run'} were not collected, so "
+        "their checks never ran.",
+    )
+
+
+def _one_line(text: str) -> str:
     from .report.formatting import plain_text
+
+    return plain_text(text)[:500]
+
+
+def _run_error(
+    *,
+    nodeid: str,
+    phase: str,
+    category: str,
+    subject: str,
+    name: str,
+    message: str,
+    markers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     from .results import ERROR, CheckResult
 
     return CheckResult(
-        category="session",
-        name="collected without errors",
-        subject="collection",
+        category=category,
+        name=name,
+        subject=subject,
         nodeid=nodeid,
         status=ERROR,
         severity=BLOCK,
         observed=None,
         threshold={},
-        message=f"{plain_text(text)[:500]}. The tests of {nodeid or 'this run'} were not "
-        "collected, so their checks never ran.",
-        details={"phase": "collect"},
+        message=message,
+        markers=markers or {},
+        details={"phase": phase},
     ).to_dict()
 
 

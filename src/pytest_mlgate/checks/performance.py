@@ -208,6 +208,7 @@ class PerformanceChecks:
 
         def compute(seed: np.random.SeedSequence) -> Outcome:
             from ..baselines import UPDATE_COMMAND, baseline_path, read_baseline
+            from ..paths import display_path
 
             if len(rules) != 1:
                 raise MlgateInputError(
@@ -219,7 +220,7 @@ class PerformanceChecks:
             if not _is_number(limit) or limit < 0:
                 raise MlgateInputError(rule, f"must be a non-negative number, got {limit!r}.")
             path = baseline_path(directory, baseline)
-            shown = _display_path(path, root)
+            shown = display_path(path, root)
             _check_ci(confidence, n_boot, ci_method)
             m = resolve(
                 metric,
@@ -1070,14 +1071,6 @@ def _update_outcome(
         est.interval(),
         threshold,
     )
-
-
-def _display_path(path: Path, root: Path) -> str:
-    """A path as written into artifacts: relative to the rootdir when inside it."""
-    try:
-        return path.resolve().relative_to(Path(root).resolve()).as_posix()
-    except (ValueError, OSError):
-        return str(path)
 
 
 def _is_number(value: Any) -> bool:
