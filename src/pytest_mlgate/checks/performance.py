@@ -106,7 +106,7 @@ class PerformanceChecks:
         max: float | None = None,
         confidence: float | None = None,
         n_boot: int = 1000,
-        ci_method: str = "percentile",
+        ci_method: str = "auto",
         greater_is_better: bool | None = None,
         severity: str | None = None,
         on_insufficient: str = "block",
@@ -159,7 +159,7 @@ class PerformanceChecks:
         min_gain: float | None = None,
         confidence: float | None = None,
         n_boot: int = 1000,
-        ci_method: str = "percentile",
+        ci_method: str = "auto",
         greater_is_better: bool | None = None,
         severity: str | None = None,
         on_insufficient: str = "block",
@@ -307,7 +307,7 @@ class PerformanceChecks:
         margin: float = 0.0,
         confidence: float | None = 0.95,
         n_boot: int = 1000,
-        ci_method: str = "percentile",
+        ci_method: str = "auto",
         other_name: str = "champion",
         greater_is_better: bool | None = None,
         severity: str | None = None,
@@ -377,13 +377,15 @@ class SlicedPerformance:
         max: float | None = None,
         confidence: float | None = None,
         n_boot: int = 1000,
-        ci_method: str = "percentile",
+        ci_method: str = "auto",
         greater_is_better: bool | None = None,
         severity: str | None = None,
         on_insufficient: str = "block",
     ) -> CheckResult:
         """Every slice's metric lies within ``min``/``max`` (its unfavourable bound with
-        ``confidence=``); a slice under ``min_size`` rows is ``insufficient``.
+        ``confidence=``); a slice with fewer than ``min_size`` units of the metric's
+        denominator (positives for a recall, predicted positives for a precision, rows for
+        an accuracy) is ``insufficient``.
 
         >>> perf.by(test["sex"]).expect("recall", min=0.6)   # doctest: +SKIP
         """
@@ -405,6 +407,8 @@ class SlicedPerformance:
                 raise MlgateInputError(
                     "min_size", f"must be a positive integer, got {self._min_size!r}."
                 )
+            from ..stats.intervals import denominator_units
+
             m = resolve(metric, greater_is_better=greater_is_better)
             data = parent._data
             labels, names = _slice_labels(self._slices, data.n)
@@ -413,21 +417,38 @@ class SlicedPerformance:
             worst: float | None = None
             worst_name = None
             failed, thin = [], []
+            y_all = data.values_for(m)
             for code, (slice_name, child) in enumerate(zip(names, children, strict=True)):
                 rows = np.flatnonzero(labels == code)
                 n = len(rows)
-                entry: dict[str, Any] = {"value": None, "n": n, "status": "insufficient"}
+                units, what = denominator_units(
+                    m.name,
+                    is_registered(m),
+                    data.y_true[rows],
+                    y_all[rows],
+                    data.pos_label,
+                    data.task,
+                )
+                entry: dict[str, Any] = {
+                    "value": None,
+                    "n": n,
+                    "denominator": units,
+                    "status": "insufficient",
+                }
                 table[slice_name] = entry
-                if n < self._min_size:
-                    entry["reason"] = f"under min_size={self._min_size}"
+                if units < self._min_size:
+                    entry["reason"] = f"{units:,} {what}, under min_size={self._min_size}"
                     thin.append(slice_name)
                     continue
                 est = _estimate(data.subset(rows), m, confidence, n_boot, ci_method, child)
                 entry["value"] = est.value
                 if confidence is not None:
                     entry["interval"] = est.interval()
+                    entry["method"] = est.method
                 if est.value is None or (confidence is not None and est.low is None):
-                    entry["reason"] = est.undefined_reason or "no defined resample"
+                    entry["reason"] = (
+                        est.undefined_reason or est.interval_problem or "no defined resample"
+                    )
                     thin.append(slice_name)
                     continue
                 low = est.low if confidence is not None else est.value
@@ -452,6 +473,9 @@ class SlicedPerformance:
             }
             if confidence is not None:
                 details.update(confidence=confidence, n_boot=n_boot, method=ci_method)
+                used = {e.get("method") for e in table.values() if e.get("method")}
+                if len(used) == 1:
+                    details["method"] = used.pop()
             sizes = ", ".join(f"{k} ({v['n']:,})" for k, v in list(table.items())[:6])
             if failed:
                 shown = ", ".join(f"{k} = {_fmt(table[k]['value'])}" for k in failed[:5])
@@ -465,7 +489,8 @@ class SlicedPerformance:
             if thin:
                 message = (
                     f"{len(thin)} of {len(table)} slices cannot be judged for {m.name} "
-                    f"(under {self._min_size} rows or undefined): {', '.join(thin[:5])}. "
+                    f"(under min_size={self._min_size} units of the metric's denominator, or "
+                    f"undefined): {', '.join(thin[:5])}. "
                     "Collect more data, merge slices or lower min_size."
                 )
                 return Outcome(None, worst, message, details)
@@ -762,6 +787,10 @@ class _Estimate:
         self.method: str | None = None
         self.defined: int | None = None
         self.undefined_reason: str | None = None
+        self.units: int | None = None  # what the figure divides by (min_size counts them)
+        self.units_what = "rows"
+        self.interval_problem: str | None = None  # why there is no interval
+        self.interval_note: str | None = None
         try:  # which data the figure describes (shown beside it in the model card)
             self.fingerprint: str | None = data.fingerprint(m)
         except MlgateInputError:
@@ -788,6 +817,8 @@ class _Estimate:
         }
         if self.pos_label is not None:
             out["pos_label"] = self.pos_label
+        if self.units is not None:
+            out.update(denominator=self.units, denominator_counts=self.units_what)
         if self.confidence is not None:
             out.update(
                 confidence=self.confidence,
@@ -795,6 +826,8 @@ class _Estimate:
                 method=self.method,
                 defined_resamples=self.defined,
             )
+            if self.interval_note:
+                out["interval_note"] = self.interval_note
         if self.undefined_reason:
             out["undefined"] = self.undefined_reason
         return out
@@ -806,6 +839,8 @@ class _Estimate:
         )
 
     def no_interval_message(self) -> str:
+        if self.interval_problem:
+            return f"{self.metric} = {self.value:.4g}, but {self.interval_problem}"
         return (
             f"{self.metric} = {self.value:.4g}, but no bootstrap resample gave a defined value, "
             "so there is no interval. Collect more data."
@@ -820,6 +855,9 @@ def _estimate(
     ci_method: str,
     seed: np.random.SeedSequence,
 ) -> _Estimate:
+    import numpy as np
+
+    from ..stats import intervals as iv
     from ..stats.bootstrap import bootstrap_values, interval, jackknife_values
     from ..stats.metric_statistics import statistic_for
 
@@ -828,15 +866,56 @@ def _estimate(
     _check_values(data, m, y)
     est = _Estimate(data, m)
     est.value, est.undefined_reason = _point(data, m, y)
+    registered = is_registered(m)
+    est.units, est.units_what = iv.denominator_units(
+        m.name, registered, data.y_true, y, data.pos_label, data.task
+    )
     if est.value is None or confidence is None:
         return est
+    try:
+        method = iv.resolve_method(ci_method, iv.family(m.name, registered))
+    except ValueError as exc:
+        raise MlgateInputError("ci_method", f"{exc}.") from exc
+    est.confidence, est.n_boot, est.method = confidence, n_boot, method
+    if method == iv.CLOPPER_PEARSON:
+        x, trials = iv.proportion_counts(m.name, data.y_true, y, data.pos_label, data.weight)
+        est.low, est.high = iv.clopper_pearson(x, trials, confidence)
+        est.n_boot = None
+        est.interval_note = (
+            f"exact binomial interval on {est.units:,} {est.units_what}"
+            if data.weight is None
+            else f"binomial interval on Kish's effective denominator {trials:.1f} (weighted)"
+        )
+        return est
+    if method == iv.PERCENTILE and est.units < iv.PERCENTILE_MIN_UNITS:
+        est.interval_problem = (
+            f"the percentile bootstrap is refused on {est.units:,} {est.units_what} (it needs "
+            f"{iv.PERCENTILE_MIN_UNITS:,}: below that it under-covers). Use ci_method='auto' "
+            "(BCa with a small-sample expansion), or collect more data."
+        )
+        return est
+    level = iv.expanded_confidence(confidence, est.units) if method == iv.BCA else confidence
     stat = statistic_for(m, data.y_true, y, sample_weight=data.weight, pos_label=data.pos_label)
     boot_seed, jack_seed = seed.spawn(2)
     values = bootstrap_values(stat, n_boot, boot_seed)
-    jack = jackknife_values(stat, jack_seed) if ci_method == "bca" else None
-    ci = interval(values, confidence, method=ci_method, estimate=est.value, jackknife=jack)
+    finite = values[np.isfinite(values)]
+    if finite.size and finite.min() == finite.max():
+        est.defined = int(finite.size)
+        est.interval_problem = (
+            f"every one of the {finite.size:,} defined bootstrap resamples gives "
+            f"{finite[0]:.4g}, so the bootstrap cannot bound it (a perfect or constant figure "
+            "on few rows often means leakage). Collect more data."
+        )
+        return est
+    jack = jackknife_values(stat, jack_seed) if method == iv.BCA else None
+    ci = interval(values, level, method=method, estimate=est.value, jackknife=jack)
     est.low, est.high = ci.low, ci.high
-    est.confidence, est.n_boot, est.method, est.defined = confidence, n_boot, ci.method, ci.defined
+    est.method, est.defined = ci.method, ci.defined
+    if level != confidence:
+        est.interval_note = (
+            f"BCa at level {level:.4f} instead of {confidence:g}: small-sample expansion for "
+            f"{est.units:,} {est.units_what}"
+        )
     return est
 
 
@@ -852,6 +931,7 @@ def _compare(
     """Paired estimate of ``sign * (mine - other)`` on the same rows."""
     import numpy as np
 
+    from ..stats import intervals as iv
     from ..stats.bootstrap import (
         DifferenceStatistic,
         bootstrap_values,
@@ -886,10 +966,14 @@ def _compare(
         statistic_for(m, data.y_true, theirs, **kw),
         sign,
     )
+    try:
+        method = iv.resolve_method(ci_method, iv.BOOTSTRAP, paired=True)
+    except ValueError as exc:
+        raise MlgateInputError("ci_method", f"{exc}.") from exc
     boot_seed, jack_seed = seed.spawn(2)
     values = bootstrap_values(stat, n_boot, boot_seed)
-    jack = jackknife_values(stat, jack_seed) if ci_method == "bca" else None
-    ci = interval(values, confidence, method=ci_method, estimate=est.value, jackknife=jack)
+    jack = jackknife_values(stat, jack_seed) if method == iv.BCA else None
+    ci = interval(values, confidence, method=method, estimate=est.value, jackknife=jack)
     est.low, est.high = ci.low, ci.high
     est.confidence, est.n_boot, est.method, est.defined = confidence, n_boot, ci.method, ci.defined
     return est

@@ -461,7 +461,7 @@ def interval(
     return Interval(float(low), float(high), used, n_boot, len(finite))
 
 
-CI_METHODS = ("percentile", "bca")
+CI_METHODS = ("auto", "clopper_pearson", "percentile", "bca")
 
 
 def check_interval_args(confidence: Any, n_boot: Any, ci_method: Any) -> None:
