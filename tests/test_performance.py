@@ -74,8 +74,13 @@ def test_champion_challenger(holdout):
     r = checks.expect_not_worse_than(worse, "roc_auc", n_boot=300)
     assert r.status == "passed" and r.interval[0] > 0
     assert r.observed == pytest.approx(roc_auc_score(y, s) - roc_auc_score(y, worse))
+    # margin 0 is a superiority test (issue 12): a model identical to its champion is not
+    # shown better, so it fails; with a margin it is shown not worse, so it passes
     r = perf(holdout).expect_not_worse_than(s, "roc_auc", n_boot=200, other_name="itself")
-    assert r.observed == 0 and r.status == "passed"
+    assert r.observed == 0 and r.status == "failed" and "superiority" in r.message
+    assert r.threshold["test"] == "superiority"
+    r = perf(holdout).expect_not_worse_than(s, "roc_auc", margin=0.01, n_boot=200)
+    assert r.status == "passed" and r.threshold["test"] == "non-inferiority"
     loses = perf(holdout).expect_not_worse_than(
         np.clip(s + 0.0, 0, 1) * 0 + (y * 0.9 + 0.05), "roc_auc", n_boot=200
     )

@@ -315,13 +315,35 @@ class PerformanceChecks:
     ) -> CheckResult:
         """Champion/challenger on the same rows: this model's metric minus ``other``'s (scores
         or labels, as the metric needs), in the favourable direction, with a paired bootstrap
-        interval whose lower bound must be >= ``-margin``.
+        interval.
+
+        What is tested depends on ``margin``:
+
+        - ``margin > 0`` is a **non-inferiority** test: it passes when the lower bound is
+          ``>= -margin``, i.e. the data show this model loses at most ``margin``. An equally
+          good model passes (with enough rows).
+        - ``margin=0`` (the default) is a **superiority** test: it passes only when the lower
+          bound is above 0, i.e. the data show this model is *better*. An equally good model
+          fails about 97.5% of the time, and an identical one always fails.
+
+        Choose the margin as the largest loss you would accept for the challenger's other
+        benefits (cost, simplicity, a fairer model), on the metric's own scale (e.g. 0.005 of
+        ROC AUC), before looking at the result.
 
         >>> perf.expect_not_worse_than(champion_score, "roc_auc", margin=0.005)  # doctest: +SKIP
         """
         label = _metric_label(metric)
-        threshold = {"margin": margin, "min": -margin if _is_number(margin) else margin}
-        title = f"{label} not worse than {other_name} (margin {margin})"
+        superiority = _is_number(margin) and margin == 0
+        threshold = {
+            "margin": margin,
+            "min": -margin if _is_number(margin) else margin,
+            "test": "superiority" if superiority else "non-inferiority",
+        }
+        title = (
+            f"{label} better than {other_name} (superiority: margin 0)"
+            if superiority
+            else f"{label} not worse than {other_name} (margin {margin})"
+        )
 
         def compute(seed: np.random.SeedSequence) -> Outcome:
             if not _is_number(margin) or margin < 0:
@@ -337,17 +359,30 @@ class PerformanceChecks:
             if confidence is not None and est.low is None:
                 return Outcome(None, est.value, est.no_interval_message(), details)
             low = est.low if confidence is not None else est.value
-            ok = low >= -margin
+            bound = "lower bound " if confidence else ""
             message = (
                 f"{m.name} difference vs {other_name} = {est.value:+.4g}{est.interval_text()} "
                 f"(positive = better) on {est.n:,} rows; "
             )
-            message += (
-                f"{'lower bound ' if confidence else ''}{low:+.4g} >= {-margin:+g}."
-                if ok
-                else f"{'lower bound ' if confidence else ''}{low:+.4g} < {-margin:+g}: not "
-                f"shown to be at most {margin:g} worse than {other_name}. Keep the champion."
-            )
+            if margin == 0:
+                details["test"] = "superiority"
+                ok = low > 0
+                message += (
+                    f"superiority test (margin 0): {bound}{low:+.4g} > 0, shown better."
+                    if ok
+                    else f"superiority test (margin 0): {bound}{low:+.4g} <= 0, not shown "
+                    f"better than {other_name}. An equally good model fails this test; to "
+                    "accept one that is not worse, pass margin= (the largest loss you accept)."
+                )
+            else:
+                details["test"] = "non-inferiority"
+                ok = low >= -margin
+                message += (
+                    f"non-inferiority test: {bound}{low:+.4g} >= {-margin:+g}."
+                    if ok
+                    else f"non-inferiority test: {bound}{low:+.4g} < {-margin:+g}: not shown "
+                    f"to be at most {margin:g} worse than {other_name}. Keep the champion."
+                )
             return Outcome(ok, est.value, message, details, est.interval())
 
         return self._run(title, threshold, compute, severity, on_insufficient)
