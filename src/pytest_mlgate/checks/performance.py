@@ -139,7 +139,7 @@ class PerformanceChecks:
                 failures.append(f"{'its lower bound ' if confidence else ''}{low:.4g} < {min:g}")
             if max is not None and high > max:
                 failures.append(f"{'its upper bound ' if confidence else ''}{high:.4g} > {max:g}")
-            message = f"{m.name} = {est.value:.4g}{est.interval_text()} on {est.n:,} rows"
+            message = f"{m.name} = {est.value:.4g}{est.interval_text()} on {est.size_text()}"
             message += (
                 "; " + " and ".join(failures) + ". Improve the model or revisit the threshold."
                 if failures
@@ -835,6 +835,17 @@ class _Estimate:
         if self.low is None or self.high is None:
             return None
         return [self.low, self.high]
+
+    def size_text(self) -> str:
+        """``1,000 rows``, and what the figure divides by when that is fewer (``3 positives``)."""
+        rows = f"{self.n:,} rows"
+        if self.units is None or self.units == self.n:
+            return rows
+        what = self.units_what
+        if self.units == 1:  # one positive, one negative, one row of the smaller class
+            what = what.replace("positives", "positive").replace("negatives", "negative")
+            what = what.replace("rows", "row", 1)
+        return f"{rows} ({self.units:,} {what})"
 
     def interval_text(self) -> str:
         if self.low is None or self.high is None or self.confidence is None:
