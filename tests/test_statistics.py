@@ -262,3 +262,58 @@ def test_bh_message_says_it_bounds_the_false_discovery_rate():
     assert "false discovery rate" in result.message and "holm" in result.message
     holm = drift.expect_no_drift(correction="holm")
     assert holm.details["correction_controls"].startswith("family-wise")
+
+
+# -- edges of the new rules ---------------------------------------------------------------------
+
+
+def test_weighted_proportion_uses_kishs_effective_denominator():
+    rng = np.random.default_rng(12)
+    y = rng.integers(0, 2, 300)
+    pred = np.where(rng.random(300) < 0.8, y, 1 - y)
+    plain = PerformanceChecks(recorder(), None, y, y_pred=pred).expect(
+        "accuracy", min=0.5, confidence=0.9
+    )
+    doubled = PerformanceChecks(recorder(), None, y, y_pred=pred, sample_weight=np.full(300, 2.0))
+    same = doubled.expect("accuracy", min=0.5, confidence=0.9)
+    assert same.interval == pytest.approx(plain.interval, abs=1e-12)  # n_eff = n
+    x = int((y == pred).sum())
+    assert plain.interval[0] == pytest.approx(scipy.stats.beta.ppf(0.05, x, 300 - x + 1))
+    assert "Kish" in same.details["interval_note"]
+
+
+@pytest.mark.parametrize("method", ["between_groups", "to_overall"])
+@pytest.mark.parametrize("agg", ["worst_case", "mean"])
+def test_every_disparity_interval_holds_its_estimate(method, agg):
+    rng = np.random.default_rng(13)
+    g = pd.Series(rng.choice(["a", "b", "c"], 3000), name="g")
+    y = rng.integers(0, 2, 3000)
+    pred = (rng.random(3000) < np.where(g == "a", 0.35, 0.3)).astype(int)
+    fair = FairnessChecks(recorder(), None, y, pred, sensitive_features=g)
+    for result in (
+        fair.expect_equalized_odds(
+            max_difference=0.2, agg=agg, method=method, confidence=0.9, n_boot=300
+        ),
+        fair.expect_demographic_parity(min_ratio=0.5, method=method, confidence=0.9, n_boot=300),
+    ):
+        low, high = result.interval
+        assert low <= result.observed <= high, result.details["interval_meaning"]
+        assert result.details["judged_bound"] in (low, high)
+
+
+def test_a_profile_saved_without_tails_says_so_and_merges(tmp_path):
+    rng = np.random.default_rng(14)
+    frame = pd.DataFrame({"x": rng.lognormal(size=5000)})
+    doc = Profile.from_frame(frame).to_json()
+    del doc["columns"]["x"]["distribution"]["sketch"]["tails"]
+    from pytest_mlgate.profile import NumericSummary
+
+    old = NumericSummary.from_json(doc["columns"]["x"], 5000)
+    assert old.low_tail is None and not old.tails_exact
+    new = Profile.from_frame(frame).columns["x"].numeric
+    merged = new.merge(old)
+    assert merged.low_tail is None and not merged.bins_exact
+    assert (
+        new.merge(new).low_tail.tolist()
+        == np.sort(np.r_[new.low_tail, new.low_tail])[:1000].tolist()
+    )
