@@ -919,7 +919,7 @@ def _estimate(
     if est.value is None or confidence is None:
         return est
     try:
-        method = iv.resolve_method(ci_method, iv.family(m.name, registered))
+        method = iv.resolve_method(ci_method, iv.family(m.name, registered), units=est.units)
     except ValueError as exc:
         raise MlgateInputError("ci_method", f"{exc}.") from exc
     est.confidence, est.n_boot, est.method = confidence, n_boot, method
@@ -937,7 +937,7 @@ def _estimate(
         est.interval_problem = (
             f"the percentile bootstrap is refused on {est.units:,} {est.units_what} (it needs "
             f"{iv.PERCENTILE_MIN_UNITS:,}: below that it under-covers). Use ci_method='auto' "
-            "(BCa with a small-sample expansion), or collect more data."
+            "(BCa with a small-sample expansion there), or collect more data."
         )
         return est
     level = iv.expanded_confidence(confidence, est.units) if method == iv.BCA else confidence
