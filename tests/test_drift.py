@@ -182,7 +182,11 @@ def test_methods_and_expect_column(adult, adult_test):
     assert age.observed == pytest.approx(expected, rel=KS_REL, abs=1e-300)
     assert age.status == "passed"
     psi = drift.expect_column("age", method="psi", max=0.0001)
-    assert psi.status == "failed" and psi.threshold == {"method": "psi", "max": 0.0001}
+    # a PSI cut of 0.0001 sits below PSI's own noise on 16k rows (about 0.0016 at the 95th
+    # percentile: (1/32561 + 1/16281) x chi2(9).ppf(0.95)), so it cannot be judged (issue 12)
+    assert psi.status == "insufficient" and psi.threshold == {"method": "psi", "max": 0.0001}
+    needed = psi.details["columns"]["age"]["current_rows_needed"]
+    assert needed is None or needed > len(adult_test)
     assert drift.expect_column("sex").status == "passed"
     assert drift.expect_column("sex", method="chi2").status == "passed"
     hist = drift.expect_column("education").details["columns"]["education"]["histogram"]

@@ -39,7 +39,12 @@ def test_point_and_interval(holdout):
     ci = checks.expect("roc_auc", min=0.6, confidence=0.95, n_boot=300)
     low, high = ci.interval
     assert low < ci.observed < high
+    # the default interval of a bootstrap metric (benchmarks/coverage.py): percentile from
+    # 1,000 units of its denominator on (here the smaller class), BCa below
+    assert ci.details["denominator"] >= 1000
     assert ci.details["n_boot"] == 300 and ci.details["method"] == "percentile"
+    small = PerformanceChecks(recorder(), None, y[:400], y_score=s[:400])
+    assert small.expect("roc_auc", min=0.6, confidence=0.95).details["method"] == "bca"
     # the verdict uses the unfavourable bound
     between = (low + ci.observed) / 2
     assert checks.expect("roc_auc", min=between).status == "passed"
@@ -73,8 +78,13 @@ def test_champion_challenger(holdout):
     r = checks.expect_not_worse_than(worse, "roc_auc", n_boot=300)
     assert r.status == "passed" and r.interval[0] > 0
     assert r.observed == pytest.approx(roc_auc_score(y, s) - roc_auc_score(y, worse))
+    # margin 0 is a superiority test (issue 12): a model identical to its champion is not
+    # shown better, so it fails; with a margin it is shown not worse, so it passes
     r = perf(holdout).expect_not_worse_than(s, "roc_auc", n_boot=200, other_name="itself")
-    assert r.observed == 0 and r.status == "passed"
+    assert r.observed == 0 and r.status == "failed" and "superiority" in r.message
+    assert r.threshold["test"] == "superiority"
+    r = perf(holdout).expect_not_worse_than(s, "roc_auc", margin=0.01, n_boot=200)
+    assert r.status == "passed" and r.threshold["test"] == "non-inferiority"
     loses = perf(holdout).expect_not_worse_than(
         np.clip(s + 0.0, 0, 1) * 0 + (y * 0.9 + 0.05), "roc_auc", n_boot=200
     )

@@ -4,8 +4,11 @@ Each column is typed once (numeric, categorical, or skipped with a reason) and i
 computed once, from the two samples sorted once, and shared by every check on the object:
 KS and chi-square equal scipy's; Wasserstein (normalised by the reference std), PSI and
 Jensen-Shannon use bins fixed by the reference. ``auto`` calls a column drifted when its test
-is significant after correction over the columns tested AND its effect size reaches the floor,
-the same rule at every sample size. Infinite values are bad input (``error``).
+is significant after correction over the columns tested AND its effect size (a shift in
+standard deviations, one scale for numeric and categorical columns) reaches the floor, the same
+rule at every sample size. A distance is judged only from the sample size at which its noise
+alone stays under its threshold (``insufficient`` below, stating the rows needed). Infinite
+values are bad input (``error``).
 """
 
 from __future__ import annotations
@@ -51,6 +54,12 @@ UNSEEN = "<unseen>"
 TOP_CATEGORIES = 20
 PARALLEL_WORKERS = 2  # threads for the columns of one check
 PARALLEL_MIN_ROWS = 50_000  # below this many current rows one thread is as fast
+CONTROLS = {
+    "bh": "false discovery rate (Benjamini-Hochberg)",
+    "holm": "family-wise error rate (Holm)",
+    "bonferroni": "family-wise error rate (Bonferroni)",
+    None: "nothing (each column at alpha)",
+}
 
 
 @dataclass
@@ -70,6 +79,24 @@ class ColumnFigures:
     wasserstein: float | None = None
     histogram: dict[str, Any] = field(default_factory=dict)
     approximation: dict[str, Any] | None = None
+    bins: int = 0  # bins (or categories) holding reference rows: PSI/JS null's degrees
+    bridge: float | None = None  # sqrt(n) x mean null Wasserstein (numeric only)
+    ref_std: float = 1.0
+
+    def rows_needed(self, method: str, threshold: float, alpha: float) -> int | None:
+        """Current rows needed for a distance to stay under ``threshold`` on identically
+        distributed data with probability ``1 - alpha`` (None: no number is enough)."""
+        from ..stats.drift import distance_rows_needed
+
+        return distance_rows_needed(
+            method,
+            threshold,
+            self.n_ref,
+            alpha,
+            bins=self.bins,
+            bridge=self.bridge,
+            std=self.ref_std,
+        )
 
     def figure(self, method: str) -> tuple[float | None, float | None]:
         """(statistic, p-value) of a method on this column."""
@@ -394,8 +421,17 @@ class DriftChecks:
 
         ``observed`` is the share of judged columns that drifted. With ``method="auto"`` a
         column drifts when its KS (numeric) or chi-square (categorical) p-value, adjusted by
-        ``correction`` over the columns tested, is below ``alpha`` and its effect size
-        (normalised Wasserstein or Jensen-Shannon) is at least ``effect_floor``.
+        ``correction`` over the columns tested, is below ``alpha`` and its effect size is at
+        least ``effect_floor``. Effect sizes share one scale, a shift in standard deviations:
+        normalised Wasserstein for numeric columns (a location shift of d sd gives d), and
+        for categorical ones the largest shift of a category's share in standard deviations
+        of its indicator (a binary column going from 0.6 to 0.7 gives 0.21). ``bh`` (the
+        default) bounds the false discovery rate, not the chance of any false alarm: use
+        ``correction="holm"`` for that. Distances (``psi``, ``jensen_shannon``,
+        ``wasserstein``) compare their statistic with ``threshold`` and are ``insufficient``
+        below the current rows at which their noise on identical data stays under the
+        threshold with probability ``1 - alpha / columns`` (the message states the rows
+        needed).
 
         >>> drift.expect_no_drift(max_drifted_share=0.1)           # doctest: +SKIP
         >>> drift.expect_no_drift(method="psi", threshold=0.25)    # doctest: +SKIP
@@ -408,6 +444,7 @@ class DriftChecks:
             rule["effect_floor"] = effect_floor
         if method in DISTANCE_DEFAULTS:
             rule["threshold"] = DISTANCE_DEFAULTS[method] if threshold is None else threshold
+            rule["alpha"] = alpha
         title = f"no drift ({method}): " + (_preview(cols) if cols else "all columns")
         if max_drifted_share:
             title += f" (share <= {short_number(max_drifted_share)})"
@@ -472,6 +509,12 @@ class DriftChecks:
                     details,
                 )
             names = list(judged)
+            if method in DISTANCE_DEFAULTS:
+                short = _too_few_for_distance(judged, method, rule["threshold"], alpha / len(names))
+                if short:
+                    details["columns"] = short
+                    details["false_alarm_budget"] = alpha
+                    return Outcome(None, None, _distance_message(short, method), details)
             p_adj: list[float | None] = [None] * len(names)
             if method in ("auto", "ks", "chi2"):
                 p_adj = adjust([judged[c].p_value for c in names], correction)
@@ -512,6 +555,14 @@ class DriftChecks:
                     if method in ("auto", "ks", "chi2")
                     else f", threshold {cut:g})."
                 )
+            if method in ("auto", "ks", "chi2") and len(names) > 1:
+                details["correction_controls"] = CONTROLS[correction]
+                if correction == "bh":
+                    message += (
+                        " BH bounds the false discovery rate (the expected share of flagged "
+                        "columns that did not drift), not the chance that any stable column "
+                        "is flagged; use correction='holm' for that."
+                    )
             if skipped:
                 message += (
                     f" Skipped {len(skipped)}: "
@@ -603,6 +654,12 @@ class DriftChecks:
                     f"{min_rows}).",
                     details,
                 )
+            if method in DISTANCE_DEFAULTS:
+                short = _too_few_for_distance({column: fig}, method, rule["max"], alpha)
+                if short:
+                    details["columns"] = short
+                    details["false_alarm_budget"] = alpha
+                    return Outcome(None, None, _distance_message(short, method), details)
             stat, p = fig.figure(method)
             if method == "auto":
                 drifted = p < alpha and fig.effect >= effect_floor
@@ -661,12 +718,34 @@ def _numeric_figures(
     if ref_sorted is not None:
         ks, w = st.ks_and_wasserstein(ref_sorted, cur)
     else:
-        ks, w = st.ks_against_cdf(summary.knots, KNOT_PROBABILITIES, summary.count, cur)
+        ks, w = st.ks_against_cdf(
+            summary.knots,
+            KNOT_PROBABILITIES,
+            summary.count,
+            cur,
+            cdf=summary.cdf,
+            quantile=summary.quantile,
+        )
+        tails = (
+            f"exact for the {summary.low_tail.size:,} smallest and largest reference values "
+            "(the tails) and piecewise-linear between 1,001 knots in between"
+            if summary.low_tail is not None
+            else "piecewise-linear between 1,001 knots (this profile keeps no exact tails: "
+            "rebuild it to get them)"
+        )
+        bins = (
+            "exact bin counts"
+            if summary.bins_exact
+            else "bin edges and counts interpolated from the merged sketch (within the bound "
+            "of each edge's share)"
+        )
         fig.approximation = {
             "ks_statistic_error_bound": summary.rank_error,
-            "note": "reference is a quantile sketch: KS and Wasserstein use its "
-            "piecewise-linear CDF; the KS statistic is within the bound of the exact "
-            "figure; PSI and Jensen-Shannon use the profile's exact bin counts.",
+            "tails_exact": summary.low_tail is not None,
+            "bins_exact": summary.bins_exact,
+            "note": f"reference is a quantile sketch: KS and Wasserstein use its CDF, {tails}; "
+            f"the KS statistic is within the bound of the exact figure; PSI and "
+            f"Jensen-Shannon use the profile's {bins}.",
         }
     ref_bins = summary.bins
     cur_bins = st.bin_counts(cur, summary.edges)
@@ -676,6 +755,15 @@ def _numeric_figures(
     fig.effect = fig.wasserstein
     fig.psi = st.psi(ref_bins, cur_bins)
     fig.jensen_shannon = st.jensen_shannon(ref_bins, cur_bins)
+    fig.bins = int(np.count_nonzero(ref_bins))
+    fig.ref_std = summary.std
+    probs = np.linspace(0.0, 1.0, 1001)
+    ref_q = (
+        st.sorted_quantiles(ref_sorted, probs)
+        if ref_sorted is not None
+        else summary.quantile(probs)
+    )
+    fig.bridge = st.bridge_mean(ref_q, probs)
     low = min(summary.minimum, float(cur[0]))
     high = max(summary.maximum, float(cur[-1]))
     fig.histogram = {
@@ -701,7 +789,8 @@ def _categorical_figures(fig: ColumnFigures, ref: dict[str, int], cur: dict[str,
     cur_bins = np.array([cur.get(k, 0) for k in seen] + [unseen])
     fig.psi = st.psi(ref_bins, cur_bins)
     fig.jensen_shannon = st.jensen_shannon(ref_bins, cur_bins)
-    fig.effect = fig.jensen_shannon
+    fig.effect = st.standardised_shift(ref_union, cur_union)
+    fig.bins = int(np.count_nonzero(ref_bins))
     top = order[:TOP_CATEGORIES]
     ref_f = st.fractions(ref_union.astype(float))
     cur_f = st.fractions(cur_union.astype(float))
@@ -715,6 +804,42 @@ def _categorical_figures(fig: ColumnFigures, ref: dict[str, int], cur: dict[str,
         hist["reference"].append(float(ref_f[TOP_CATEGORIES:].sum()))
         hist["current"].append(float(cur_f[TOP_CATEGORIES:].sum()))
     fig.histogram = hist
+
+
+def _too_few_for_distance(
+    judged: dict[Any, ColumnFigures], method: str, threshold: float, alpha: float
+) -> dict[str, Any]:
+    """Columns on which ``method`` would exceed ``threshold`` on identical distributions with
+    probability above ``alpha``: too few current (or reference) rows for that distance."""
+    short: dict[str, Any] = {}
+    for col, fig in judged.items():
+        needed = fig.rows_needed(method, threshold, alpha)
+        if needed is None or fig.n_cur < needed:
+            short[str(col)] = {
+                "n_reference": fig.n_ref,
+                "n_current": fig.n_cur,
+                "current_rows_needed": needed,
+                "bins": fig.bins,
+            }
+    return short
+
+
+def _distance_message(short: dict[str, Any], method: str) -> str:
+    parts = []
+    for col, entry in list(short.items())[:5]:
+        needed = entry["current_rows_needed"]
+        parts.append(
+            f"{col} ({entry['n_current']:,} current rows; needs {needed:,})"
+            if needed is not None
+            else f"{col} (the reference's {entry['n_reference']:,} rows are too few at any size)"
+        )
+    return (
+        f"Too few rows for {method}: on identical distributions its noise alone would reach "
+        f"the threshold more often than the false-alarm budget (alpha) allows: "
+        + ", ".join(parts)
+        + ". Collect more rows, or use method='auto' (a test with an effect size), which "
+        "judges small samples."
+    )
 
 
 def _column_record(
@@ -739,7 +864,7 @@ def _describe(column: Any, record: dict[str, Any], named: bool = True) -> str:
     if record["p_adjusted"] is not None:
         parts.append(f"p={record['p_adjusted']:.2g}")
     if record["effect"] is not None and record["method"] in ("ks", "chi2"):
-        parts.append(("W" if record["kind"] == "numeric" else "JS") + f"={record['effect']:.3g}")
+        parts.append(("W" if record["kind"] == "numeric" else "shift") + f"={record['effect']:.3g}")
     text = ", ".join(parts)
     return f"{column} ({text})" if named else text
 

@@ -114,7 +114,7 @@ class PerformanceChecks:
         max: float | None = None,
         confidence: float | None = None,
         n_boot: int = 1000,
-        ci_method: str = "percentile",
+        ci_method: str = "auto",
         greater_is_better: bool | None = None,
         severity: str | None = None,
         on_insufficient: str = "block",
@@ -151,7 +151,7 @@ class PerformanceChecks:
                 failures.append(f"{'its lower bound ' if confidence else ''}{low:.4g} < {min:g}")
             if max is not None and high > max:
                 failures.append(f"{'its upper bound ' if confidence else ''}{high:.4g} > {max:g}")
-            message = f"{m.name} = {est.value:.4g}{est.interval_text()} on {est.n:,} rows"
+            message = f"{m.name} = {est.value:.4g}{est.interval_text()} on {est.size_text()}"
             message += (
                 "; " + " and ".join(failures) + ". Improve the model or revisit the threshold."
                 if failures
@@ -171,7 +171,7 @@ class PerformanceChecks:
         min_gain: float | None = None,
         confidence: float | None = None,
         n_boot: int = 1000,
-        ci_method: str = "percentile",
+        ci_method: str = "auto",
         greater_is_better: bool | None = None,
         severity: str | None = None,
         on_insufficient: str = "block",
@@ -326,7 +326,7 @@ class PerformanceChecks:
         margin: float = 0.0,
         confidence: float | None = 0.95,
         n_boot: int = 1000,
-        ci_method: str = "percentile",
+        ci_method: str = "auto",
         other_name: str = "champion",
         greater_is_better: bool | None = None,
         severity: str | None = None,
@@ -334,13 +334,35 @@ class PerformanceChecks:
     ) -> CheckResult:
         """Champion/challenger on the same rows: this model's metric minus ``other``'s (scores
         or labels, as the metric needs), in the favourable direction, with a paired bootstrap
-        interval whose lower bound must be >= ``-margin``.
+        interval.
+
+        What is tested depends on ``margin``:
+
+        - ``margin > 0`` is a **non-inferiority** test: it passes when the lower bound is
+          ``>= -margin``, i.e. the data show this model loses at most ``margin``. An equally
+          good model passes (with enough rows).
+        - ``margin=0`` (the default) is a **superiority** test: it passes only when the lower
+          bound is above 0, i.e. the data show this model is *better*. An equally good model
+          fails about 97.5% of the time, and an identical one always fails.
+
+        Choose the margin as the largest loss you would accept for the challenger's other
+        benefits (cost, simplicity, a fairer model), on the metric's own scale (e.g. 0.005 of
+        ROC AUC), before looking at the result.
 
         >>> perf.expect_not_worse_than(champion_score, "roc_auc", margin=0.005)  # doctest: +SKIP
         """
         label = _metric_label(metric)
-        threshold = {"margin": margin, "min": -margin if _is_number(margin) else margin}
-        title = f"{label} not worse than {other_name} (margin {margin})"
+        superiority = _is_number(margin) and margin == 0
+        threshold = {
+            "margin": margin,
+            "min": -margin if _is_number(margin) else margin,
+            "test": "superiority" if superiority else "non-inferiority",
+        }
+        title = (
+            f"{label} better than {other_name} (superiority: margin 0)"
+            if superiority
+            else f"{label} not worse than {other_name} (margin {margin})"
+        )
 
         def compute(seed: np.random.SeedSequence) -> Outcome:
             if not _is_number(margin) or margin < 0:
@@ -360,17 +382,30 @@ class PerformanceChecks:
             if confidence is not None and est.low is None:
                 return Outcome(None, est.value, est.no_interval_message(), details)
             low = est.low if confidence is not None else est.value
-            ok = low >= -margin
+            bound = "lower bound " if confidence else ""
             message = (
                 f"{m.name} difference vs {other_name} = {est.value:+.4g}{est.interval_text()} "
                 f"(positive = better) on {est.n:,} rows; "
             )
-            message += (
-                f"{'lower bound ' if confidence else ''}{low:+.4g} >= {-margin:+g}."
-                if ok
-                else f"{'lower bound ' if confidence else ''}{low:+.4g} < {-margin:+g}: not "
-                f"shown to be at most {margin:g} worse than {other_name}. Keep the champion."
-            )
+            if margin == 0:
+                details["test"] = "superiority"
+                ok = low > 0
+                message += (
+                    f"superiority test (margin 0): {bound}{low:+.4g} > 0, shown better."
+                    if ok
+                    else f"superiority test (margin 0): {bound}{low:+.4g} <= 0, not shown "
+                    f"better than {other_name}. An equally good model fails this test; to "
+                    "accept one that is not worse, pass margin= (the largest loss you accept)."
+                )
+            else:
+                details["test"] = "non-inferiority"
+                ok = low >= -margin
+                message += (
+                    f"non-inferiority test: {bound}{low:+.4g} >= {-margin:+g}."
+                    if ok
+                    else f"non-inferiority test: {bound}{low:+.4g} < {-margin:+g}: not shown "
+                    f"to be at most {margin:g} worse than {other_name}. Keep the champion."
+                )
             return Outcome(ok, est.value, message, details, est.interval())
 
         return self._run(title, threshold, compute, severity, on_insufficient)
@@ -400,13 +435,15 @@ class SlicedPerformance:
         max: float | None = None,
         confidence: float | None = None,
         n_boot: int = 1000,
-        ci_method: str = "percentile",
+        ci_method: str = "auto",
         greater_is_better: bool | None = None,
         severity: str | None = None,
         on_insufficient: str = "block",
     ) -> CheckResult:
         """Every slice's metric lies within ``min``/``max`` (its unfavourable bound with
-        ``confidence=``); a slice under ``min_size`` rows is ``insufficient``.
+        ``confidence=``); a slice with fewer than ``min_size`` units of the metric's
+        denominator (positives for a recall, predicted positives for a precision, rows for
+        an accuracy) is ``insufficient``.
 
         >>> perf.by(test["sex"]).expect("recall", min=0.6)   # doctest: +SKIP
         """
@@ -428,6 +465,8 @@ class SlicedPerformance:
                 raise MlgateInputError(
                     "min_size", f"must be a positive integer, got {self._min_size!r}."
                 )
+            from ..stats.intervals import denominator_units
+
             m = resolve(
                 metric,
                 greater_is_better=_band_direction(metric, greater_is_better, min, max),
@@ -440,21 +479,38 @@ class SlicedPerformance:
             worst: float | None = None
             worst_name = None
             failed, thin = [], []
+            y_all = data.values_for(m)
             for code, (slice_name, child) in enumerate(zip(names, children, strict=True)):
                 rows = np.flatnonzero(labels == code)
                 n = len(rows)
-                entry: dict[str, Any] = {"value": None, "n": n, "status": "insufficient"}
+                units, what = denominator_units(
+                    m.name,
+                    is_registered(m),
+                    data.y_true[rows],
+                    y_all[rows],
+                    data.pos_label,
+                    data.task,
+                )
+                entry: dict[str, Any] = {
+                    "value": None,
+                    "n": n,
+                    "denominator": units,
+                    "status": "insufficient",
+                }
                 table[slice_name] = entry
-                if n < self._min_size:
-                    entry["reason"] = f"under min_size={self._min_size}"
+                if units < self._min_size:
+                    entry["reason"] = f"{units:,} {what}, under min_size={self._min_size}"
                     thin.append(slice_name)
                     continue
                 est = _estimate(data.subset(rows), m, confidence, n_boot, ci_method, child)
                 entry["value"] = est.value
                 if confidence is not None:
                     entry["interval"] = est.interval()
+                    entry["method"] = est.method
                 if est.value is None or (confidence is not None and est.low is None):
-                    entry["reason"] = est.undefined_reason or "no defined resample"
+                    entry["reason"] = (
+                        est.undefined_reason or est.interval_problem or "no defined resample"
+                    )
                     thin.append(slice_name)
                     continue
                 low = est.low if confidence is not None else est.value
@@ -479,6 +535,9 @@ class SlicedPerformance:
             }
             if confidence is not None:
                 details.update(confidence=confidence, n_boot=n_boot, method=ci_method)
+                used = {e.get("method") for e in table.values() if e.get("method")}
+                if len(used) == 1:
+                    details["method"] = used.pop()
             sizes = ", ".join(f"{k} ({v['n']:,})" for k, v in list(table.items())[:6])
             if failed:
                 shown = ", ".join(f"{k} = {_fmt(table[k]['value'])}" for k in failed[:5])
@@ -492,7 +551,8 @@ class SlicedPerformance:
             if thin:
                 message = (
                     f"{len(thin)} of {len(table)} slices cannot be judged for {m.name} "
-                    f"(under {self._min_size} rows or undefined): {', '.join(thin[:5])}. "
+                    f"(under min_size={self._min_size} units of the metric's denominator, or "
+                    f"undefined): {', '.join(thin[:5])}. "
                     "Collect more data, merge slices or lower min_size."
                 )
                 # the worst slice is unknown while some cannot be judged: no number
@@ -790,6 +850,10 @@ class _Estimate:
         self.method: str | None = None
         self.defined: int | None = None
         self.undefined_reason: str | None = None
+        self.units: int | None = None  # what the figure divides by (min_size counts them)
+        self.units_what = "rows"
+        self.interval_problem: str | None = None  # why there is no interval
+        self.interval_note: str | None = None
         try:  # which data the figure describes (shown beside it in the model card)
             self.fingerprint: str | None = data.fingerprint(m)
         except MlgateInputError:
@@ -799,6 +863,17 @@ class _Estimate:
         if self.low is None or self.high is None:
             return None
         return [self.low, self.high]
+
+    def size_text(self) -> str:
+        """``1,000 rows``, and what the figure divides by when that is fewer (``3 positives``)."""
+        rows = f"{self.n:,} rows"
+        if self.units is None or self.units == self.n:
+            return rows
+        what = self.units_what
+        if self.units == 1:  # one positive, one negative, one row of the smaller class
+            what = what.replace("positives", "positive").replace("negatives", "negative")
+            what = what.replace("rows", "row", 1)
+        return f"{rows} ({self.units:,} {what})"
 
     def interval_text(self) -> str:
         if self.low is None or self.high is None or self.confidence is None:
@@ -816,6 +891,8 @@ class _Estimate:
         }
         if self.pos_label is not None:
             out["pos_label"] = self.pos_label
+        if self.units is not None:
+            out.update(denominator=self.units, denominator_counts=self.units_what)
         if self.confidence is not None:
             out.update(
                 confidence=self.confidence,
@@ -823,6 +900,8 @@ class _Estimate:
                 method=self.method,
                 defined_resamples=self.defined,
             )
+            if self.interval_note:
+                out["interval_note"] = self.interval_note
         if self.undefined_reason:
             out["undefined"] = self.undefined_reason
         return out
@@ -834,6 +913,8 @@ class _Estimate:
         )
 
     def no_interval_message(self) -> str:
+        if self.interval_problem:
+            return f"{self.metric} = {self.value:.4g}, but {self.interval_problem}"
         return (
             f"{self.metric} = {self.value:.4g}, but no bootstrap resample gave a defined value, "
             "so there is no interval. Collect more data."
@@ -848,6 +929,9 @@ def _estimate(
     ci_method: str,
     seed: np.random.SeedSequence,
 ) -> _Estimate:
+    import numpy as np
+
+    from ..stats import intervals as iv
     from ..stats.bootstrap import bootstrap_values, interval, jackknife_values
     from ..stats.metric_statistics import statistic_for
 
@@ -856,15 +940,56 @@ def _estimate(
     _check_values(data, m, y)
     est = _Estimate(data, m)
     est.value, est.undefined_reason = _point(data, m, y)
+    registered = is_registered(m)
+    est.units, est.units_what = iv.denominator_units(
+        m.name, registered, data.y_true, y, data.pos_label, data.task
+    )
     if est.value is None or confidence is None:
         return est
+    try:
+        method = iv.resolve_method(ci_method, iv.family(m.name, registered), units=est.units)
+    except ValueError as exc:
+        raise MlgateInputError("ci_method", f"{exc}.") from exc
+    est.confidence, est.n_boot, est.method = confidence, n_boot, method
+    if method == iv.CLOPPER_PEARSON:
+        x, trials = iv.proportion_counts(m.name, data.y_true, y, data.pos_label, data.weight)
+        est.low, est.high = iv.clopper_pearson(x, trials, confidence)
+        est.n_boot = None
+        est.interval_note = (
+            f"exact binomial interval on {est.units:,} {est.units_what}"
+            if data.weight is None
+            else f"binomial interval on Kish's effective denominator {trials:.1f} (weighted)"
+        )
+        return est
+    if method == iv.PERCENTILE and est.units < iv.PERCENTILE_MIN_UNITS:
+        est.interval_problem = (
+            f"the percentile bootstrap is refused on {est.units:,} {est.units_what} (it needs "
+            f"{iv.PERCENTILE_MIN_UNITS:,}: below that it under-covers). Use ci_method='auto' "
+            "(BCa with a small-sample expansion there), or collect more data."
+        )
+        return est
+    level = iv.expanded_confidence(confidence, est.units) if method == iv.BCA else confidence
     stat = statistic_for(m, data.y_true, y, sample_weight=data.weight, pos_label=data.pos_label)
     boot_seed, jack_seed = seed.spawn(2)
     values = bootstrap_values(stat, n_boot, boot_seed)
-    jack = jackknife_values(stat, jack_seed) if ci_method == "bca" else None
-    ci = interval(values, confidence, method=ci_method, estimate=est.value, jackknife=jack)
+    finite = values[np.isfinite(values)]
+    if finite.size and finite.min() == finite.max():
+        est.defined = int(finite.size)
+        est.interval_problem = (
+            f"every one of the {finite.size:,} defined bootstrap resamples gives "
+            f"{finite[0]:.4g}, so the bootstrap cannot bound it (a perfect or constant figure "
+            "on few rows often means leakage). Collect more data."
+        )
+        return est
+    jack = jackknife_values(stat, jack_seed) if method == iv.BCA else None
+    ci = interval(values, level, method=method, estimate=est.value, jackknife=jack)
     est.low, est.high = ci.low, ci.high
-    est.confidence, est.n_boot, est.method, est.defined = confidence, n_boot, ci.method, ci.defined
+    est.method, est.defined = ci.method, ci.defined
+    if level != confidence:
+        est.interval_note = (
+            f"BCa at level {level:.4f} instead of {confidence:g}: small-sample expansion for "
+            f"{est.units:,} {est.units_what}"
+        )
     return est
 
 
@@ -880,6 +1005,7 @@ def _compare(
     """Paired estimate of ``sign * (mine - other)`` on the same rows."""
     import numpy as np
 
+    from ..stats import intervals as iv
     from ..stats.bootstrap import (
         DifferenceStatistic,
         bootstrap_values,
@@ -914,10 +1040,14 @@ def _compare(
         statistic_for(m, data.y_true, theirs, **kw),
         sign,
     )
+    try:
+        method = iv.resolve_method(ci_method, iv.BOOTSTRAP, paired=True)
+    except ValueError as exc:
+        raise MlgateInputError("ci_method", f"{exc}.") from exc
     boot_seed, jack_seed = seed.spawn(2)
     values = bootstrap_values(stat, n_boot, boot_seed)
-    jack = jackknife_values(stat, jack_seed) if ci_method == "bca" else None
-    ci = interval(values, confidence, method=ci_method, estimate=est.value, jackknife=jack)
+    jack = jackknife_values(stat, jack_seed) if method == iv.BCA else None
+    ci = interval(values, confidence, method=method, estimate=est.value, jackknife=jack)
     est.low, est.high = ci.low, ci.high
     est.confidence, est.n_boot, est.method, est.defined = confidence, n_boot, ci.method, ci.defined
     return est

@@ -312,23 +312,39 @@ def ks_and_wasserstein(a: np.ndarray, b: np.ndarray) -> tuple[KS, float]:
 
 
 def ks_against_cdf(
-    knots: np.ndarray, probs: np.ndarray, n1: int, b: np.ndarray
+    knots: np.ndarray,
+    probs: np.ndarray,
+    n1: int,
+    b: np.ndarray,
+    *,
+    cdf: Callable[[np.ndarray], np.ndarray] | None = None,
+    quantile: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[KS, float]:
     """KS and Wasserstein-1 of a sorted sample ``b`` against a reference given as a
     piecewise-linear CDF through ``(knots, probs)`` (a quantile sketch of ``n1`` values).
 
     The statistic is the largest of ``cdf_b(x) - ref(x)`` and ``ref(x-) - cdf_b(x-)`` over
-    the values x of ``b``; as in :func:`ks_statistic`, ``(j + 1) / n2`` and ``j / n2`` at
+    the values x of ``b`` (``cdf``/``quantile`` replace the piecewise-linear reference, e.g.
+    a sketch whose tails are exact); as in :func:`ks_statistic`, ``(j + 1) / n2`` and ``j / n2`` at
     ``b[j]`` equal the counts at the last and first of equal values and are on the safe side
     elsewhere, so the bounded search of :func:`max_monotone_gap` gives the same numbers.
     """
     n2 = b.size
+    if cdf is None:
+
+        def cdf(x: np.ndarray) -> np.ndarray:
+            return np.interp(x, knots, probs, left=0.0, right=1.0)
+
+    if quantile is None:
+
+        def quantile(p: np.ndarray) -> np.ndarray:
+            return np.interp(p, probs, knots)
 
     def ref_at(j: np.ndarray) -> np.ndarray:
-        return np.interp(b[j], knots, probs, left=0.0, right=1.0)
+        return cdf(b[j])
 
     def ref_before(j: np.ndarray) -> np.ndarray:
-        return np.interp(np.nextafter(b[j], -np.inf), knots, probs, left=0.0, right=1.0)
+        return cdf(np.nextafter(b[j], -np.inf))
 
     slack = 1e-12  # interpolation is monotone only up to rounding
     upper = max_monotone_gap(n2, lambda j: (j + 1) / n2, ref_at, slack)
@@ -337,7 +353,7 @@ def ks_against_cdf(
     grid = (np.arange(max(4 * knots.size, min(n2, 200_000))) + 0.5) / max(
         4 * knots.size, min(n2, 200_000)
     )
-    q_ref = np.interp(grid, probs, knots)
+    q_ref = quantile(grid)
     q_cur = b[np.minimum((grid * n2).astype(np.int64), n2 - 1)]
     w = float(np.mean(np.abs(q_ref - q_cur)))
     stat, p, mode = ks_p_value(min(d, 1.0), n1, n2)
@@ -406,3 +422,99 @@ def chi_square(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float, f
     table = np.vstack([ref_counts, cur_counts]).astype(np.int64)
     result = chi2_contingency(table)
     return float(result.statistic), float(result.pvalue)
+
+
+def standardised_shift(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
+    """The categorical effect size of ``auto``: the largest shift of a category's share, in
+    standard deviations of that category's indicator, ``max_c |q_c - p_c| / sqrt(pbar_c (1 -
+    pbar_c))`` with ``pbar_c`` the share pooled over both samples.
+
+    This is the numeric effect (Wasserstein-1 over the standard deviation) of the category's
+    0/1 indicator, with the pooled standard deviation: a location shift of d standard
+    deviations of a numeric column and a shift of d standard deviations of a category's share
+    get the same figure. A binary column going from 0.6 to 0.7 gives 0.21.
+    """
+    r = np.asarray(ref_counts, dtype=np.float64)
+    c = np.asarray(cur_counts, dtype=np.float64)
+    if not r.sum() > 0 or not c.sum() > 0:
+        return 0.0
+    p, q = r / r.sum(), c / c.sum()
+    pooled = (r + c) / (r.sum() + c.sum())
+    spread = np.sqrt(pooled * (1.0 - pooled))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = np.where(spread > 0, np.abs(q - p) / np.where(spread > 0, spread, 1.0), 0.0)
+    return float(shift.max())
+
+
+def bridge_mean(quantiles: np.ndarray, probs: np.ndarray) -> float:
+    """``sqrt(2/pi) * integral of sqrt(u (1 - u)) dQ(u)``: the mean of ``integral |B(u)| dQ(u)``
+    for a Brownian bridge B, i.e. ``sqrt(n_eff)`` times the mean null Wasserstein-1 distance
+    between two samples of a distribution with quantile function Q (del Barrio, Gine and Matran
+    1999), from Q on a grid (a Riemann-Stieltjes sum at the midpoints)."""
+    mid = (probs[1:] + probs[:-1]) / 2.0
+    return float(np.sqrt(2.0 / np.pi) * np.sum(np.sqrt(mid * (1.0 - mid)) * np.diff(quantiles)))
+
+
+def distance_null_quantile(
+    method: str,
+    n_ref: int,
+    n_cur: int,
+    alpha: float,
+    *,
+    bins: int,
+    bridge: float | None = None,
+    std: float = 1.0,
+) -> float:
+    """An upper ``1 - alpha`` quantile of a distance between two samples of one distribution.
+
+    With ``h = 1/n_ref + 1/n_cur`` and ``k`` bins (categories or quantile bins holding
+    reference rows), the bin shares' chi-square statistic ``sum (q - p)**2 / p`` is close to
+    ``h * chi2(k - 1)``. To second order PSI equals that statistic and the Jensen-Shannon
+    divergence (base 2) equals it divided by ``8 ln 2``, so PSI's quantile is ``h *
+    chi2.ppf(1 - alpha, k - 1)`` and the JS distance's is the square root of that over ``8 ln
+    2``. The normalised Wasserstein distance is ``sqrt(h) * integral |B| dQ / std`` in the
+    limit; ``integral |B| dQ`` is a Lipschitz function of a Gaussian process whose largest
+    linear direction has standard deviation ``std`` (the bridge's covariance is non-negative,
+    so the constant sign is the largest one), so by the Gaussian concentration inequality
+    (Tsirelson-Ibragimov-Sudakov) its ``1 - alpha`` quantile is at most its mean plus ``std *
+    sqrt(2 ln(1/alpha))``. The benchmark measures the false alarms these give.
+    """
+    from scipy.stats import chi2
+
+    h = 1.0 / max(n_ref, 1) + 1.0 / max(n_cur, 1)
+    if method == "wasserstein":
+        scale = max(std, STD_FLOOR)
+        mean = (bridge or 0.0) / scale
+        return float(math.sqrt(h) * (mean + math.sqrt(2.0 * math.log(1.0 / alpha))))
+    q = float(chi2.ppf(1.0 - alpha, max(bins - 1, 1)))
+    if method == "psi":
+        return h * q
+    return math.sqrt(h * q / (8.0 * math.log(2.0)))
+
+
+def distance_rows_needed(
+    method: str,
+    threshold: float,
+    n_ref: int,
+    alpha: float,
+    *,
+    bins: int,
+    bridge: float | None = None,
+    std: float = 1.0,
+) -> int | None:
+    """The fewest current rows for which :func:`distance_null_quantile` stays under
+    ``threshold`` with this reference (None when no number of current rows is enough: the
+    reference itself is too small)."""
+    from scipy.stats import chi2
+
+    if method == "wasserstein":
+        scale = max(std, STD_FLOOR)
+        unit = (bridge or 0.0) / scale + math.sqrt(2.0 * math.log(1.0 / alpha))
+        h_max = (threshold / unit) ** 2
+    else:
+        q = float(chi2.ppf(1.0 - alpha, max(bins - 1, 1)))
+        h_max = threshold / q if method == "psi" else threshold**2 * 8.0 * math.log(2.0) / q
+    room = h_max - 1.0 / max(n_ref, 1)
+    if room <= 0:
+        return None
+    return math.ceil(1.0 / room)
