@@ -362,3 +362,56 @@ def test_hand_edited_records_get_an_exit_code_never_a_traceback(mutate, audit_fi
         ["sign", str(audit_file), "--by", "x"],
     ):
         assert main(args) in (0, 1, 2), args
+
+
+HOSTILE_RECORDS = [
+    # (what, how the file is changed, the exit code verify must give)
+    ("non-ASCII digest", lambda d: d.update(digest="sha256:é" + "0" * 63), 1),
+    ("non-ASCII signature", lambda d: d.update(signature="hmac-sha256:ü"), 1),
+    (
+        "NaN inside an approval",
+        lambda d: d.update(
+            approvals=[{"by": "a", "at": "t", "digest": d["digest"], "n": float("nan")}]
+        ),
+        2,
+    ),
+    ("null check name", lambda d: d["checks"][0].update(name=None), 2),
+    ("list check status", lambda d: d["checks"][0].update(status=["passed"]), 2),
+    ("boolean observed", lambda d: d["checks"][0].update(observed=True), 2),
+    ("unknown schema", lambda d: d.update(schema_version=99), 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "mutate", "code"), HOSTILE_RECORDS, ids=[h[0] for h in HOSTILE_RECORDS]
+)
+def test_hostile_records_get_the_right_exit_code(
+    what, mutate, code, audit_file, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MLGATE_SIGNING_KEY", "k")
+    doc = json.loads(audit_file.read_text())
+    mutate(doc)
+    audit_file.write_text(json.dumps(doc))  # json writes NaN as NaN
+    assert main(["verify", str(audit_file)]) == code, what
+    good = tmp_path / "good.json"
+    good.write_text(dumps(document([make_check()])))
+    expected_diff = 2 if code == 2 else 0
+    assert main(["diff", str(good), str(audit_file)]) == expected_diff, what
+    assert main(["render", str(audit_file), "-o", str(tmp_path / "o")]) in (
+        (2,) if code == 2 else (1,)
+    ), what
+
+
+def test_json_nested_200000_deep_is_unreadable(tmp_path, capsys):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000 + "]" * 200_000)
+    for args in (["verify", str(path)], ["render", str(path), "-o", str(tmp_path)]):
+        assert main(args) == 2
+    assert "nested too deeply" in capsys.readouterr().err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("mlgate (pytest-mlgate) 0.")
