@@ -230,6 +230,7 @@ class PerformanceChecks:
             details = est.details()
             key = f"{self.name}.{m.name}"
             fingerprint = self._data.fingerprint(m)
+            rows = self._data.rows_fingerprint()
             details.update(baseline_file=shown, key=key, fingerprint=fingerprint)
             out_threshold = dict(threshold)
             if est.value is None:
@@ -245,6 +246,7 @@ class PerformanceChecks:
                     "key": key,
                     "value": est.value,
                     "fingerprint": fingerprint,
+                    "rows_fingerprint": rows,
                     "n": est.n,
                     "old": base if _is_number(base) else None,
                     "old_commit": entry.get("commit") if isinstance(entry, dict) else None,
@@ -263,8 +265,13 @@ class PerformanceChecks:
             out_threshold["baseline"] = base
             details["baseline_fingerprint"] = entry.get("fingerprint")
             details["baseline_commit"] = entry.get("commit")
-            changed = entry.get("fingerprint") not in (None, fingerprint)
-            details["fingerprint_changed"] = changed
+            details["fingerprint_changed"] = entry.get("fingerprint") not in (None, fingerprint)
+            # "the data changed" compares the evaluation rows only: a new model changes the
+            # predictions, and with them the combined fingerprint, on the very same rows
+            stored_rows = entry.get("rows_fingerprint")
+            changed = stored_rows not in (None, rows)
+            details["baseline_rows_fingerprint"] = stored_rows
+            details["rows_changed"] = changed if stored_rows is not None else None
             today = est.value
             if confidence is not None:
                 if est.low is None:
@@ -296,16 +303,22 @@ class PerformanceChecks:
                     f"{limit:.2%} is allowed"
                 )
             bound = "" if confidence is None else f" (unfavourable bound {today:.4g})"
+            if gain > 0:
+                moved = f"better by {gain:.4g}"
+            elif gain < 0:
+                moved = f"worse by {-gain:.4g}"
+            else:
+                moved = "unchanged"
             message = (
                 f"{m.name} = {est.value:.4g}{est.interval_text()}{bound} vs baseline "
-                f"{base:.4g}: change {gain:+.4g} in the favourable direction; {verdict}."
+                f"{base:.4g}: {moved}; {verdict}."
             )
             if not ok:
                 message += " Find what regressed, or update the baseline if the drop is intended."
             if changed:
                 message += (
-                    " Note: the data differ from the baseline's (fingerprint changed), so the "
-                    "figures are not on the same rows."
+                    " Note: the evaluation rows differ from the baseline's (their hash changed), "
+                    "so the figures are not on the same data."
                 )
             if update:
                 return _update_outcome(details, ok, message, est, out_threshold, force, base)
@@ -338,7 +351,7 @@ class PerformanceChecks:
         >>> perf.expect_not_worse_than(champion_score, "roc_auc", margin=0.005)  # doctest: +SKIP
         """
         label = _metric_label(metric)
-        threshold = {"margin": margin, "min": -margin if _is_number(margin) else margin}
+        threshold = {"margin": margin, "min": (-margin or 0) if _is_number(margin) else margin}
         title = f"{label} not worse than {other_name} (margin {margin})"
 
         def compute(seed: np.random.SeedSequence) -> Outcome:
@@ -365,9 +378,9 @@ class PerformanceChecks:
                 f"(positive = better) on {est.n:,} rows; "
             )
             message += (
-                f"{'lower bound ' if confidence else ''}{low:+.4g} >= {-margin:+g}."
+                f"{'lower bound ' if confidence else ''}{low:+.4g} >= {-margin or 0:+g}."
                 if ok
-                else f"{'lower bound ' if confidence else ''}{low:+.4g} < {-margin:+g}: not "
+                else f"{'lower bound ' if confidence else ''}{low:+.4g} < {-margin or 0:+g}: not "
                 f"shown to be at most {margin:g} worse than {other_name}. Keep the champion."
             )
             return Outcome(ok, est.value, message, details, est.interval())
@@ -567,20 +580,33 @@ class _Data:
 
     def fingerprint(self, m: Metric) -> str:
         """``sha256:`` over y_true, the predictions the metric uses and the weights."""
-        import numpy as np
+        return _digest((self.y_true, self.values_for(m), self.weight))
 
-        digest = hashlib.sha256()
-        for part in (self.y_true, self.values_for(m), self.weight):
-            if part is None:
-                digest.update(b"none")
-                continue
-            arr = np.asarray(part)
-            if arr.dtype == object:
-                digest.update("\x1f".join(map(repr, arr.ravel().tolist())).encode())
-            else:
-                digest.update(str(arr.dtype).encode() + str(arr.shape).encode())
-                digest.update(np.ascontiguousarray(arr).tobytes())
-        return "sha256:" + digest.hexdigest()
+    def rows_fingerprint(self) -> str:
+        """``sha256:`` over the evaluation rows alone (y_true and the weights): it changes
+        when the data change, not when the model does."""
+        return _digest((self.y_true, self.weight))
+
+    def predictions_fingerprint(self, m: Metric) -> str:
+        """``sha256:`` over the predictions or scores the metric uses: the model's side."""
+        return _digest((self.values_for(m),))
+
+
+def _digest(parts: tuple[Any, ...]) -> str:
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for part in parts:
+        if part is None:
+            digest.update(b"none")
+            continue
+        arr = np.asarray(part)
+        if arr.dtype == object:
+            digest.update("\x1f".join(map(repr, arr.ravel().tolist())).encode())
+        else:
+            digest.update(str(arr.dtype).encode() + str(arr.shape).encode())
+            digest.update(np.ascontiguousarray(arr).tobytes())
+    return "sha256:" + digest.hexdigest()
 
 
 def _prepare(
@@ -791,8 +817,10 @@ class _Estimate:
         self.undefined_reason: str | None = None
         try:  # which data the figure describes (shown beside it in the model card)
             self.fingerprint: str | None = data.fingerprint(m)
+            self.predictions_fingerprint: str | None = data.predictions_fingerprint(m)
         except MlgateInputError:
-            self.fingerprint = None
+            self.fingerprint = self.predictions_fingerprint = None
+        self.rows_fingerprint = data.rows_fingerprint()
 
     def interval(self) -> list[float] | None:
         if self.low is None or self.high is None:
@@ -812,6 +840,8 @@ class _Estimate:
             "task": self.task,
             "task_inferred": self.inferred,
             "data_fingerprint": self.fingerprint,
+            "rows_fingerprint": self.rows_fingerprint,
+            "predictions_fingerprint": self.predictions_fingerprint,
         }
         if self.pos_label is not None:
             out["pos_label"] = self.pos_label

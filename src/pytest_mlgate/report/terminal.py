@@ -97,6 +97,6 @@ def baseline_lines(doc: dict[str, Any]) -> list[tuple[str, dict[str, bool]]]:
 
 def baseline_text(b: dict[str, Any]) -> str:
     old = "none" if b.get("old") is None else f"{b['old']:.6g}"
-    change = "" if b.get("change") is None else f" ({b['change']:+.4g})"
+    change = "" if b.get("change") is None else f" ({b['change'] or 0.0:+.4g})"
     commit = (b.get("commit") or "unknown")[:12]
     return f"{b.get('file')} {b['key']} {old} -> {b['value']:.6g}{change}, commit {commit}"
