@@ -195,7 +195,16 @@ def test_no_regression_outside_pytest(tmp_path, holdout):
     # different rows: flagged in the message
     other = PerformanceChecks(recorder(), settings, y[:4000], y_score=s[:4000], name="holdout")
     flagged = other.expect_no_regression("roc_auc", baseline="credit", max_drop=0.5)
-    assert flagged.details["fingerprint_changed"] and "fingerprint" in flagged.message
+    assert flagged.details["rows_changed"] and "evaluation rows differ" in flagged.message
+    assert "worse by" in flagged.message and "favourable" not in flagged.message
+    # the same rows, another model: the predictions changed, the data did not
+    noisy = np.clip(s + np.random.default_rng(1).normal(0, 0.3, len(s)), 0, 1)
+    new_model = PerformanceChecks(recorder(), settings, y, y_score=noisy, name="holdout")
+    dropped = new_model.expect_no_regression("roc_auc", baseline="credit", max_drop=0.5)
+    assert dropped.details["fingerprint_changed"] and dropped.details["rows_changed"] is False
+    assert "differ" not in dropped.message and "worse by" in dropped.message
+    assert dropped.details["rows_fingerprint"] == same.details["rows_fingerprint"]
+    assert dropped.details["predictions_fingerprint"] != same.details["predictions_fingerprint"]
     # a zero baseline with a relative rule is reported, not divided by
     write_updates(
         tmp_path, [{**update, "key": "holdout.false_positive_rate", "value": 0.0}], commit=None

@@ -818,8 +818,12 @@ class _Estimate:
         try:  # which data the figure describes (shown beside it in the model card)
             self.fingerprint: str | None = data.fingerprint(m)
             self.predictions_fingerprint: str | None = data.predictions_fingerprint(m)
+            used = data.values_for(m)
+            self.predictions_kind: str | None = (
+                "scores" if used is not None and used is data.y_score else "labels"
+            )
         except MlgateInputError:
-            self.fingerprint = self.predictions_fingerprint = None
+            self.fingerprint = self.predictions_fingerprint = self.predictions_kind = None
         self.rows_fingerprint = data.rows_fingerprint()
 
     def interval(self) -> list[float] | None:
@@ -842,6 +846,7 @@ class _Estimate:
             "data_fingerprint": self.fingerprint,
             "rows_fingerprint": self.rows_fingerprint,
             "predictions_fingerprint": self.predictions_fingerprint,
+            "predictions_kind": self.predictions_kind,
         }
         if self.pos_label is not None:
             out["pos_label"] = self.pos_label

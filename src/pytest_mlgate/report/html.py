@@ -206,12 +206,89 @@ def model_card_context(doc: dict[str, Any], not_intact: list[str] | None = None)
         for cat in base["categories"]
         if cat["name"] in QUANTITATIVE
     ]
+    datasets, links = card_datasets(doc, [c for cat in quantitative for c in cat["checks"]])
     return {
         **base,
         "sections": sections,
         "quantitative": quantitative,
         "details": facts.get("model") or {},
+        "datasets": datasets,
+        "links": links,
     }
+
+
+def card_datasets(
+    doc: dict[str, Any], checks: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    """The card's Datasets table and, per figure, which of its rows it was computed on.
+
+    The frames the gate saw come first (description from ``[datasets]`` of
+    ``model_card.toml`` unless the test gave one); then, for performance figures, the
+    evaluation rows (labels and weights) and the predictions, each by subject and hash, so
+    every fingerprint beside a figure is a row of this table.
+    """
+    described = ((doc.get("model") or {}).get("facts") or {}).get("datasets") or {}
+    rows: list[dict[str, Any]] = []
+    anchors: dict[str, str] = {}  # a hash links to its first row
+    seen: set[tuple[str, str, str]] = set()
+
+    def add(entry: dict[str, Any]) -> str:
+        sha = str(entry.get("sha256") or "")
+        key = (str(entry.get("name")), str(entry.get("role")), sha)
+        if key not in seen:
+            seen.add(key)
+            anchor = f"ds{len(rows)}"
+            anchors.setdefault(sha, anchor)
+            rows.append({**entry, "anchor": anchor})
+        return anchors[sha]
+
+    for d in doc.get("datasets") or []:
+        text = d.get("description") or _description(described.get(d.get("name")))
+        add({**d, "description": text})
+    links: dict[str, dict[str, str]] = {}
+    for c in checks:
+        details = c.get("details") or {}
+        rows_sha, pred_sha = details.get("rows_fingerprint"), details.get("predictions_fingerprint")
+        if not isinstance(rows_sha, str) or not isinstance(pred_sha, str):
+            continue
+        n = details.get("n")
+        subject = str(c.get("subject"))
+        kind = {"scores": "scores", "labels": "predicted labels"}.get(
+            details.get("predictions_kind"), "predictions"
+        )
+        links[c["anchor"]] = {
+            "rows": add(
+                {
+                    "name": subject,
+                    "role": "evaluation rows (labels, weights)",
+                    "rows": n,
+                    "columns": None,
+                    "sha256": rows_sha,
+                    "description": _description(described.get(subject))
+                    or "the labels a performance figure was computed on",
+                }
+            ),
+            "rows_sha": rows_sha,
+            "predictions": add(
+                {
+                    "name": f"{subject} {kind}",
+                    "role": "model output",
+                    "rows": n,
+                    "columns": None,
+                    "sha256": pred_sha,
+                    "description": f"the model's {kind} on these rows",
+                }
+            ),
+            "predictions_sha": pred_sha,
+        }
+    return rows, links
+
+
+def _description(value: Any) -> str:
+    """A ``[datasets]`` entry: text, or a table with ``description``."""
+    if isinstance(value, dict):
+        value = value.get("description")
+    return str(value) if isinstance(value, str) else ""
 
 
 def render_model_card(
