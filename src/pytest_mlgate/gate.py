@@ -304,7 +304,7 @@ class Gate:
         *,
         sensitive_features: Any,
         y_score: Any = None,
-        name: str = "fairness",
+        name: str | None = None,
         min_group_size: int = 30,
         expected_groups: dict[str, list[Any]] | None = None,
         pos_label: Any = None,
@@ -312,10 +312,16 @@ class Gate:
     ) -> FairnessChecks:
         """Fairness checks across the groups of one or more sensitive features.
 
+        Without ``name=`` the results are labelled after the sensitive columns ("by sex",
+        "by sex, age_band"), or "fairness" when they have no names.
+
         >>> fair = mlgate.fairness(y, pred, sensitive_features=test[["sex"]])  # doctest: +SKIP
         >>> fair.expect_ratio("selection_rate", min=0.8)                        # doctest: +SKIP
         """
         from .checks.fairness import FairnessChecks
+
+        if name is None:
+            name = _fairness_name(sensitive_features)
 
         return FairnessChecks(
             self._recorder,
@@ -366,3 +372,17 @@ class Gate:
         from .checks.drift import record_profile
 
         return record_profile(self._recorder, df, name=name)
+
+
+def _fairness_name(sensitive_features: Any) -> str:
+    """``by sex, age_band`` from the sensitive columns' names; ``fairness`` without names."""
+    columns = getattr(sensitive_features, "columns", None)
+    if columns is not None:
+        names = [str(c) for c in list(columns)[:4]]
+    elif isinstance(sensitive_features, dict):
+        names = [str(k) for k in list(sensitive_features)[:4]]
+    elif isinstance(getattr(sensitive_features, "name", None), str):
+        names = [sensitive_features.name]
+    else:
+        names = []
+    return f"by {', '.join(names)}" if names else "fairness"

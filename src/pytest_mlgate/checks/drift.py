@@ -507,10 +507,13 @@ class DriftChecks:
                 if share > max_drifted_share:
                     message += " Investigate the upstream change, or retrain on recent data."
             else:
-                message = f"No drift in {len(names)} columns ({method}" + (
-                    f", {correction} correction)."
-                    if method in ("auto", "ks", "chi2")
-                    else f", threshold {cut:g})."
+                message = (
+                    f"No drift in {len(names)} column{'s' if len(names) != 1 else ''} ({method}"
+                    + (
+                        f", {correction} correction)."
+                        if method in ("auto", "ks", "chi2")
+                        else f", threshold {cut:g})."
+                    )
                 )
             if skipped:
                 message += (

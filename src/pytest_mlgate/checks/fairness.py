@@ -1312,7 +1312,7 @@ def _group_metric(
             interval=interval,
             details=details,
             message=(
-                f"{len(failing)} group{'s' if len(failing) > 1 else ''} miss {title} {sign} "
+                f"{len(failing)} group{'s miss' if len(failing) > 1 else ' misses'} {title} {sign} "
                 f"{_g(bound)} ({what}): {shown}."
                 + _excluded_note(excluded)
                 + " Look into the model's errors for these groups."

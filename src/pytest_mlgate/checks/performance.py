@@ -1027,14 +1027,26 @@ def _undefined_regression(data: _Data, m: Metric) -> str | None:
     return None
 
 
+#: what a binary-only metric is called for several classes (scikit-learn's scorer names)
+MULTICLASS_VARIANTS = {
+    "roc_auc": "roc_auc_ovr or roc_auc_ovo (or their _weighted forms)",
+    "f1": "f1_macro, f1_weighted or f1_micro",
+    "precision": "precision_macro, precision_weighted or precision_micro",
+    "recall": "recall_macro, recall_weighted or recall_micro",
+}
+
+
 def _check_task(data: _Data, m: Metric) -> None:
     if data.task not in m.tasks:
         how = "inferred" if data.inferred else "given"
+        variant = MULTICLASS_VARIANTS.get(m.name) if data.task == "multiclass" else None
         raise MlgateInputError(
             "metric",
             f"{m.name} applies to {'/'.join(sorted(m.tasks))} tasks, but the task is "
             f"{data.task} ({how}).",
-            "Choose a metric for this task, or pass task= to mlgate.performance.",
+            f"For several classes use {variant}."
+            if variant
+            else "Choose a metric for this task, or pass task= to mlgate.performance.",
         )
 
 
