@@ -467,7 +467,13 @@ def _version() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mlgate", description=(__doc__ or "").split("\n\n")[0])
+    head, _, commands = (__doc__ or "").partition("\n\n")
+    parser = argparse.ArgumentParser(
+        prog="mlgate",
+        description=head.replace("``", ""),  # the docstring's markup is not for a terminal
+        epilog=commands.strip(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("verify", help="check the digest, signature, approvals and pages")
