@@ -118,10 +118,15 @@ class Recorder:
         settings: GateSettings,
         record: TestRecord,
         on_result: Callable[[CheckResult], None] | None = None,
+        on_withdraw: Callable[[CheckResult], None] | None = None,
     ) -> None:
         self.settings = settings
         self.record = record
         self._on_result = on_result
+        self._on_withdraw = on_withdraw
+        # a family's unusable input, recorded once by its factory; the first check on the
+        # family records the same error in its place, so one mistake counts once
+        self._standing: dict[tuple[str, str, str], CheckResult] = {}
 
     def seed_words(self) -> list[int]:
         """Entropy for the next check's random stream: seed, node id and position.
@@ -184,6 +189,13 @@ class Recorder:
         """Record an ``error`` result (bad input found before any computation)."""
         return self._store(category, subject, name, threshold, ERROR, BLOCK, None, message)
 
+    def input_error(self, category: str, subject: str, name: str, message: str) -> CheckResult:
+        """A factory's unusable input: recorded now (a family without checks still shows it),
+        and replaced by the first check of the family, which reports the same error."""
+        result = self.error(category, subject, name, {}, message)
+        self._standing[(category, subject, message)] = result
+        return result
+
     def _severity(self, severity: str | None, on_insufficient: str) -> str:
         if severity is not None and severity not in SEVERITIES:
             raise MlgateInputError("severity", f"must be 'block' or 'warn', got {severity!r}.")
@@ -222,6 +234,13 @@ class Recorder:
             markers=plain(self.settings.markers),
             details=plain(details or {}),
         )
+        standing = self._standing.pop((category, subject, message), None)
+        phase = self.record.phase
+        if status == ERROR and any(p == phase and r is standing for p, r in self.record.results):
+            # (only within one phase: an earlier phase's records have left with its report)
+            self.record.results = [(p, r) for p, r in self.record.results if r is not standing]
+            if self._on_withdraw is not None:
+                self._on_withdraw(standing)
         self.record.results.append((self.record.phase, result))
         if self._on_result is not None:
             self._on_result(result)

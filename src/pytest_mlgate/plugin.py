@@ -216,7 +216,14 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
 
         item.user_properties.append(junit_property(result))
 
-    recorder = Recorder(gate_settings, record, on_result=add_property)
+    def drop_property(result: CheckResult) -> None:
+        from .junit import junit_property
+
+        prop = junit_property(result)
+        if prop in item.user_properties:
+            item.user_properties.remove(prop)
+
+    recorder = Recorder(gate_settings, record, on_result=add_property, on_withdraw=drop_property)
     return Gate(recorder, Card(session.card_facts, recorder), session.settings)
 
 

@@ -65,7 +65,7 @@ class DataChecks:
             self._frame = as_frame(df, "df")
         except Exception as exc:  # unusable input of any kind: one error result
             self._problem = f"mlgate.data({name!r}): {describe(exc)}"
-            recorder.error(CATEGORY, name, "usable frame", {}, self._problem)
+            recorder.input_error(CATEGORY, name, "usable frame", self._problem)
         else:
             recorder.use_dataset(name, "data", self._frame)
 

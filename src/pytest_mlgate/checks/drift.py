@@ -116,7 +116,7 @@ class DriftChecks:
             self._setup(reference, current, columns, categorical)
         except Exception as exc:  # unusable input of any kind: one error result
             self._problem = f"mlgate.drift({name!r}): {describe(exc)}"
-            recorder.error(CATEGORY, name, "usable drift input", {}, self._problem)
+            recorder.input_error(CATEGORY, name, "usable drift input", self._problem)
 
     # -- input ----------------------------------------------------------------------------
 

@@ -190,7 +190,7 @@ class FairnessChecks:
             )
         except Exception as exc:  # unusable input of any kind: one error result
             self._problem = f"mlgate.fairness({name!r}): {describe(exc)}"
-            recorder.error(CATEGORY, name, "usable input", {}, self._problem)
+            recorder.input_error(CATEGORY, name, "usable input", self._problem)
 
     @property
     def groups(self) -> list[str]:

@@ -72,7 +72,7 @@ class PerformanceChecks:
             self._data = _prepare(y_true, y_pred, y_score, task, sample_weight, pos_label)
         except Exception as exc:  # unusable input of any kind: one error result
             self._problem = f"mlgate.performance({name!r}): {describe(exc)}"
-            recorder.error(CATEGORY, name, "usable predictions", {}, self._problem)
+            recorder.input_error(CATEGORY, name, "usable predictions", self._problem)
 
     @property
     def task(self) -> str | None:
