@@ -174,3 +174,80 @@ def test_category_histogram_labels_every_bar_and_names_movers():
     (chart,) = histogram_charts(check)
     assert [r["label"] for r in chart["rows"]] == ["Married-civ-spouse", "Never-married", "(other)"]
     assert chart["movers"][0].startswith("Married-civ-spouse 50.0% → 30.0% (−20.0 points)")
+
+
+TWO_MODELS = """
+import numpy as np
+import pandas as pd
+import pytest
+
+rng = np.random.default_rng(1)
+y = rng.integers(0, 2, 1500)
+champion = np.clip(y * 0.35 + rng.random(1500) * 0.65, 0, 1)
+challenger = np.clip(y * 0.25 + rng.random(1500) * 0.75, 0, 1)
+sex = pd.Series(np.where(rng.random(1500) < 0.5, "female", "male"), name="sex")
+
+
+def test_champion(mlgate):
+    perf = mlgate.performance(y, y_score=champion, name="holdout")
+    perf.expect("roc_auc", min=0.6, confidence=0.95)
+    pred = (champion > 0.5).astype(int)
+    fair = mlgate.fairness(y, pred, sensitive_features=sex.to_frame())
+    fair.expect_ratio("selection_rate", min=0.5)
+
+
+def test_challenger(mlgate):
+    perf = mlgate.performance(y, y_score=challenger, name="holdout", model="challenger")
+    perf.expect("roc_auc", min=0.55, confidence=0.95)
+
+
+@pytest.mark.mlgate(model="price-regressor")
+def test_regressor(mlgate):
+    truth = rng.normal(100, 10, 500)
+    mlgate.performance(truth, y_pred=truth + rng.normal(0, 2, 500), name="prices").expect(
+        "mae", max=3
+    )
+"""
+
+TWO_CARD = """
+[model]
+name = "credit-champion"
+version = "3.0"
+
+[models.challenger]
+version = "3.1-rc1"
+description = "A smaller model that would replace the champion."
+
+[models.challenger.intended_use]
+primary_uses = "Shadow scoring only."
+"""
+
+
+def test_one_card_per_model_and_render_gives_the_same_pages(pytester, tmp_path):
+    pytester.makepyfile(test_gate=TWO_MODELS)
+    (pytester.path / "model_card.toml").write_text(TWO_CARD, encoding="utf-8")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+    report = pytester.path / "mlgate-report"
+    main = (report / "model_card.html").read_text(encoding="utf-8")
+    challenger = (report / "model_cards" / "challenger.html").read_text(encoding="utf-8")
+    regressor = (report / "model_cards" / "price-regressor.html").read_text(encoding="utf-8")
+    assert "Model card: credit-champion" in main and "min 0.6" in main
+    assert "min 0.55" not in main and "mae" not in main  # other models' figures stay out
+    assert "Model card: challenger" in challenger and "3.1-rc1" in challenger
+    assert "Shadow scoring only." in challenger and "min 0.55" in challenger
+    assert "min 0.6" not in challenger and "selection_rate" not in challenger
+    assert "mae &lt;= 3" in regressor and "roc_auc" not in regressor
+    audit = (report / "audit.html").read_text(encoding="utf-8")
+    assert 'href="model_cards/challenger.html"' in audit
+    assert 'href="../model_card.html"' in challenger
+    from pytest_mlgate.cli import main as cli
+
+    out = tmp_path / "again"
+    assert cli(["render", str(report / "audit.json"), "-o", str(out)]) == 0
+    for page in ("model_card.html", "model_cards/challenger.html", "audit.html"):
+        assert (out / page).read_bytes() == (report / page).read_bytes(), page
+    # a later run that gates one model leaves no stale card of the others
+    pytester.makepyfile(test_gate="def test_one(mlgate):\n    mlgate.card.note('factors', 'x')\n")
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    assert not (report / "model_cards").exists()

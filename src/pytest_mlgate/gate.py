@@ -127,6 +127,13 @@ class Recorder:
         # a family's unusable input, recorded once by its factory; the first check on the
         # family records the same error in its place, so one mistake counts once
         self._standing: dict[tuple[str, str, str], CheckResult] = {}
+        # model= of a family: its results are figures of that model (one card per model)
+        self._models: dict[tuple[str, str], str] = {}
+
+    def assign_model(self, category: str, subject: str, model: str | None) -> None:
+        """Results of the family ``(category, subject)`` describe ``model`` (its own card)."""
+        if model is not None and str(model).strip():
+            self._models[(category, subject)] = str(model).strip()
 
     def seed_words(self) -> list[int]:
         """Entropy for the next check's random stream: seed, node id and position.
@@ -231,7 +238,7 @@ class Recorder:
             threshold=plain(threshold),
             interval=plain(interval) if interval is not None else None,
             message=message,
-            markers=plain(self.settings.markers),
+            markers=plain(self._markers(category, subject)),
             details=plain(details or {}),
         )
         standing = self._standing.pop((category, subject, message), None)
@@ -245,6 +252,14 @@ class Recorder:
         if self._on_result is not None:
             self._on_result(result)
         return result
+
+    def _markers(self, category: str, subject: str) -> dict[str, Any]:
+        model = self._models.get((category, subject))
+        return (
+            dict(self.settings.markers)
+            if model is None
+            else {**self.settings.markers, "model": model}
+        )
 
     def use_dataset(self, name: str, role: str, frame: Any, description: str = "") -> None:
         """Remember a frame for the audit's dataset list (fingerprinted later, once)."""
@@ -296,14 +311,17 @@ class Gate:
         task: str = "auto",
         sample_weight: Any = None,
         pos_label: Any = None,
+        model: str | None = None,
     ) -> PerformanceChecks:
-        """Performance checks on one set of predictions.
+        """Performance checks on one set of predictions. ``model=`` names the model they
+        describe when a session gates several: its figures go to its own card.
 
         >>> perf = mlgate.performance(y_test, y_pred=pred, y_score=score)  # doctest: +SKIP
         >>> perf.expect("roc_auc", min=0.85, confidence=0.95)               # doctest: +SKIP
         """
         from .checks.performance import PerformanceChecks
 
+        self._recorder.assign_model("performance", name, model)
         return PerformanceChecks(
             self._recorder,
             self._settings,
@@ -328,6 +346,7 @@ class Gate:
         expected_groups: dict[str, list[Any]] | None = None,
         pos_label: Any = None,
         missing_group: str = "error",
+        model: str | None = None,
     ) -> FairnessChecks:
         """Fairness checks across the groups of one or more sensitive features.
 
@@ -341,6 +360,7 @@ class Gate:
 
         if name is None:
             name = _fairness_name(sensitive_features)
+        self._recorder.assign_model("fairness", name, model)
 
         return FairnessChecks(
             self._recorder,

@@ -199,7 +199,7 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
             "@pytest.mark.mlgate(severity=...)", f"must be 'block' or 'warn', got {severity!r}."
         )
     markers: dict[str, Any] = {
-        k: str(options[k]) for k in ("requirement", "owner") if options.get(k) is not None
+        k: str(options[k]) for k in ("requirement", "owner", "model") if options.get(k) is not None
     }
     categories = [name for name in CATEGORIES if item.get_closest_marker(name) is not None]
     if categories:

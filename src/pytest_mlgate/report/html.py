@@ -148,6 +148,7 @@ def audit_context(doc: dict[str, Any], not_intact: list[str] | None = None) -> d
         "deciding": deciding,
         "attention": attention,
         "statuses": STATUSES,
+        "model_cards": [(n, card_file(n)) for n in model_names(doc)],
     }
 
 
@@ -180,14 +181,73 @@ SECTION_TITLES = {
 QUANTITATIVE = ("performance", "fairness", "drift")
 
 
-def model_card_context(doc: dict[str, Any], not_intact: list[str] | None = None) -> dict[str, Any]:
+def check_model(check: dict[str, Any]) -> str | None:
+    """The model a check describes: ``model=`` of its family or of its test's marker."""
+    name = (check.get("markers") or {}).get("model")
+    return str(name) if isinstance(name, str) and name else None
+
+
+def model_names(doc: dict[str, Any]) -> list[str]:
+    """Models named by checks, other than the card's own ``[model]``: one card each."""
+    own = (((doc.get("model") or {}).get("facts") or {}).get("model") or {}).get("name")
+    named = {check_model(c) for c in doc.get("checks") or []}
+    return sorted(n for n in named if n is not None and n != own)
+
+
+def card_file(name: str) -> str:
+    """``model_cards/<name>.html``, the name made safe for a file system."""
+    return f"model_cards/{re.sub(r'[^A-Za-z0-9._-]+', '-', name).strip('.-') or 'model'}.html"
+
+
+def _model_doc(doc: dict[str, Any], model: str | None) -> dict[str, Any]:
+    """The record as one model's card sees it: its checks, and its facts from
+    ``[models.<name>]`` over the card's shared sections."""
+    names = model_names(doc)
+    if not names:
+        return doc
+    if model is None:
+        checks = [c for c in doc["checks"] if check_model(c) not in names]
+        return {**doc, "checks": checks}
+    checks = [c for c in doc["checks"] if check_model(c) == model]
+    card = doc.get("model") or {}
+    facts = dict(card.get("facts") or {})
+    own = ((facts.get("models") or {}).get(model)) or {}
+    details = {"name": model}
+    for key, value in own.items() if isinstance(own, dict) else ():
+        if isinstance(value, dict):
+            facts[key] = value  # a section of this model's own
+        else:
+            details[key] = value
+    facts["model"] = details
+    return {**doc, "checks": checks, "model": {**card, "facts": facts}}
+
+
+def render_pages(
+    doc: dict[str, Any], user_dir: Path | None = None, not_intact: list[str] | None = None
+) -> dict[str, str]:
+    """Every HTML page of a record: the audit, the model card, and one card per model that
+    checks named (``model_cards/<name>.html``) when a session gates several."""
+    pages = {
+        "audit.html": render_audit(doc, user_dir, not_intact),
+        "model_card.html": render_model_card(doc, user_dir, not_intact),
+    }
+    for name in model_names(doc):
+        pages[card_file(name)] = render_model_card(doc, user_dir, not_intact, model=name)
+    return pages
+
+
+def model_card_context(
+    doc: dict[str, Any], not_intact: list[str] | None = None, model: str | None = None
+) -> dict[str, Any]:
     """Card sections in Mitchell et al.'s order, with facts, notes and generated figures."""
     from ..card import is_placeholder
 
+    others = [(n, card_file(n)) for n in model_names(doc) if n != model]
+    doc = _model_doc(doc, model)
     base = audit_context(doc, not_intact)
-    model = doc.get("model") or {}
-    facts = model.get("facts") or {}
-    notes = model.get("notes") or {}
+    model_facts = doc.get("model") or {}
+    facts = model_facts.get("facts") or {}
+    notes = model_facts.get("notes") or {}
     sections = []
     for key, title in SECTION_TITLES.items():
         table = facts.get(key) or {}
@@ -214,6 +274,11 @@ def model_card_context(doc: dict[str, Any], not_intact: list[str] | None = None)
         "details": facts.get("model") or {},
         "datasets": datasets,
         "links": links,
+        "home": "../" if model is not None else "",
+        "own_card": "model_card.html" if model is not None else None,
+        "other_cards": others,
+        "model_name": str((facts.get("model") or {}).get("name") or ""),
+        "model_version": str((facts.get("model") or {}).get("version") or ""),
     }
 
 
@@ -292,8 +357,11 @@ def _description(value: Any) -> str:
 
 
 def render_model_card(
-    doc: dict[str, Any], user_dir: Path | None = None, not_intact: list[str] | None = None
+    doc: dict[str, Any],
+    user_dir: Path | None = None,
+    not_intact: list[str] | None = None,
+    model: str | None = None,
 ) -> str:
     env = environment(user_dir)
-    context = model_card_context(doc, not_intact)
+    context = model_card_context(doc, not_intact, model)
     return _compact(env.get_template("model_card.html.j2").render(**context))
