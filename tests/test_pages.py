@@ -226,7 +226,7 @@ primary_uses = "Shadow scoring only."
 def test_one_card_per_model_and_render_gives_the_same_pages(pytester, tmp_path):
     pytester.makepyfile(test_gate=TWO_MODELS)
     (pytester.path / "model_card.toml").write_text(TWO_CARD, encoding="utf-8")
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
     report = pytester.path / "mlgate-report"
     main = (report / "model_card.html").read_text(encoding="utf-8")
@@ -249,5 +249,5 @@ def test_one_card_per_model_and_render_gives_the_same_pages(pytester, tmp_path):
         assert (out / page).read_bytes() == (report / page).read_bytes(), page
     # a later run that gates one model leaves no stale card of the others
     pytester.makepyfile(test_gate="def test_one(mlgate):\n    mlgate.card.note('factors', 'x')\n")
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
     assert not (report / "model_cards").exists()
