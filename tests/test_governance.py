@@ -263,9 +263,10 @@ def test_render_writes_both_pages(audit_file, tmp_path, capsys):
 
 
 def test_console_script_is_installed(audit_file):
-    exe = shutil.which("mlgate")
-    if exe is None:
-        pytest.skip("console script not on PATH")
+    from .test_lint import tool
+
+    exe = tool("mlgate")
+    assert exe is not None, "the mlgate console script is not installed beside sys.executable"
     done = subprocess.run(
         [exe, "verify", str(audit_file)], capture_output=True, text=True, check=False
     )

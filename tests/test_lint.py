@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,19 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def tool(name: str) -> str | None:
+    """A console script of this interpreter's environment, found beside ``sys.executable``
+    (a virtual environment need not be on PATH), else on PATH."""
+    folder = Path(sys.executable).parent
+    for candidate in (folder / name, folder / f"{name}.exe"):
+        if candidate.is_file():
+            return str(candidate)
+    return shutil.which(name)
+
+
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
 def test_ruff(command):
-    ruff = shutil.which("ruff")
+    ruff = tool("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed (pip install -e '.[test]')")
     done = subprocess.run(

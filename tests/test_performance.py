@@ -156,8 +156,9 @@ def test_nan_in_y_true_fails_the_factory_and_every_check():
     checks = PerformanceChecks(rec, None, np.array([0, 1, np.nan]), y_pred=np.array([0, 1, 1]))
     r = checks.expect("accuracy", min=0.5)
     results = [res for _, res in rec.record.results]
-    assert [x.status for x in results] == ["error", "error"]
-    assert "y_true" in results[0].message and r.message == results[0].message
+    # the factory's error is taken over by the first check: one mistake, one result
+    assert [(x.name, x.status) for x in results] == [("accuracy >= 0.5", "error")]
+    assert "y_true" in results[0].message and r is results[0]
     assert checks.by(np.array(["a", "b", "c"])).expect("accuracy", min=0).status == "error"
     missing = PerformanceChecks(recorder(), None, pd.Series([0, None, 1]), y_pred=[0, 1, 1])
     assert missing.expect("accuracy", min=0).status == "error"
@@ -205,7 +206,16 @@ def test_no_regression_outside_pytest(tmp_path, holdout):
     # different rows: flagged in the message
     other = PerformanceChecks(recorder(), settings, y[:4000], y_score=s[:4000], name="holdout")
     flagged = other.expect_no_regression("roc_auc", baseline="credit", max_drop=0.5)
-    assert flagged.details["fingerprint_changed"] and "fingerprint" in flagged.message
+    assert flagged.details["rows_changed"] and "evaluation rows differ" in flagged.message
+    assert "worse by" in flagged.message and "favourable" not in flagged.message
+    # the same rows, another model: the predictions changed, the data did not
+    noisy = np.clip(s + np.random.default_rng(1).normal(0, 0.3, len(s)), 0, 1)
+    new_model = PerformanceChecks(recorder(), settings, y, y_score=noisy, name="holdout")
+    dropped = new_model.expect_no_regression("roc_auc", baseline="credit", max_drop=0.5)
+    assert dropped.details["fingerprint_changed"] and dropped.details["rows_changed"] is False
+    assert "differ" not in dropped.message and "worse by" in dropped.message
+    assert dropped.details["rows_fingerprint"] == same.details["rows_fingerprint"]
+    assert dropped.details["predictions_fingerprint"] != same.details["predictions_fingerprint"]
     # a zero baseline with a relative rule is reported, not divided by
     write_updates(
         tmp_path, [{**update, "key": "holdout.false_positive_rate", "value": 0.0}], commit=None

@@ -154,7 +154,7 @@ def test_warn_only_keeps_errors_and_insufficient_statuses(pytester: pytest.Pytes
     assert doc["summary"]["would_block"] == 2  # the blocking insufficient would, enforced
 
 
-def test_bad_factory_input_records_one_error_then_errors_every_check(
+def test_bad_factory_input_counts_once_and_errors_every_check(
     pytester: pytest.Pytester,
 ) -> None:
     pytester.makepyfile(
@@ -170,19 +170,25 @@ def test_bad_factory_input_records_one_error_then_errors_every_check(
         def test_empty_frame(mlgate):
             dq = mlgate.data(pd.DataFrame(), name="nothing")
             dq.expect_columns(["a"])
+
+        def test_zz_no_check(mlgate):
+            mlgate.performance([1, 0], y_pred=[1], name="short")
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(failed=2)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--junitxml=junit.xml")
+    result.assert_outcomes(failed=3)
+    junit = (pytester.path / "junit.xml").read_text(encoding="utf-8")
+    assert junit.count("mlgate:data_quality:") == 2  # the withdrawn result left no property
     doc = read_audit(pytester)
     names = [(c["subject"], c["name"], c["status"]) for c in doc["checks"]]
+    # one mistake counts once: the first check on the family takes the factory's place
     assert names == [
-        ("nothing", "usable frame", "error"),
         ("nothing", "has columns a", "error"),
-        ("answer", "usable frame", "error"),
         ("answer", "row count >= 1", "error"),
+        ("short", "usable predictions", "error"),  # a family without checks still shows it
     ]
     assert "the frame is empty" in doc["checks"][0]["message"]
+    assert doc["summary"]["counts"]["error"] == 3
 
 
 def test_teardown_check_is_a_teardown_error(pytester: pytest.Pytester) -> None:
@@ -485,5 +491,6 @@ def test_unusable_arguments_are_recorded_not_raised(pytester: pytest.Pytester) -
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*mlgate: 4 blocking checks did not pass*"])
-    assert [c["status"] for c in read_audit(pytester)["checks"]] == ["error"] * 4
+    # the unusable performance input counts once: its check took the factory's place
+    result.stdout.fnmatch_lines(["*mlgate: 3 blocking checks did not pass*"])
+    assert [c["status"] for c in read_audit(pytester)["checks"]] == ["error"] * 3

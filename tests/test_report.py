@@ -224,8 +224,14 @@ def test_templates_ship_in_the_wheel_and_render_from_it(tmp_path):
     assert int(out.stdout) > 1000
 
 
-def test_editable_install_finds_the_checkout_templates():
-    assert packaged_template_dir() == ROOT / "templates"
+def test_templates_are_found_from_a_checkout_or_an_installed_wheel():
+    import pytest_mlgate
+
+    package = Path(pytest_mlgate.__file__).resolve().parent
+    if package == ROOT / "src" / "pytest_mlgate":  # an editable install, or PYTHONPATH=src
+        assert packaged_template_dir() == ROOT / "templates"
+    else:  # installed from a wheel or an sdist: the templates ship inside the package
+        assert packaged_template_dir() == package / "templates"
 
 
 def test_plugin_import_is_light():

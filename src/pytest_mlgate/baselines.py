@@ -123,6 +123,7 @@ def decide_updates(
             "key": update["key"],
             "value": new,
             "fingerprint": update.get("fingerprint"),
+            "rows_fingerprint": update.get("rows_fingerprint"),
             "n": update.get("n"),
             "old": old,
             "old_commit": update.get("old_commit"),
@@ -168,13 +169,16 @@ def decide_updates(
 def write_updates(
     directory: Path, updates: list[dict[str, Any]], *, commit: str | None
 ) -> list[Path]:
-    """Merge ``updates`` (``{"baseline", "key", "value", "fingerprint", "n"}``) into their
-    files, atomically; returns the files written. A later update of a key wins."""
+    """Merge ``updates`` (``{"baseline", "key", "value", "fingerprint", "rows_fingerprint",
+    "n"}``) into their files, atomically; returns the files written.
+    A later update of a key wins."""
     from .report.files import atomic_write
 
     by_file: dict[str, dict[str, dict[str, Any]]] = {}
     for update in updates:
         entry = {k: update[k] for k in ("value", "fingerprint", "n") if k in update}
+        if update.get("rows_fingerprint"):  # the evaluation rows alone: "did the data change"
+            entry["rows_fingerprint"] = update["rows_fingerprint"]
         entry["commit"] = commit
         by_file.setdefault(update["baseline"], {})[update["key"]] = entry
     written = []

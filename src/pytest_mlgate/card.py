@@ -31,6 +31,11 @@ SECTIONS = (
     "caveats_and_recommendations",
 )
 
+#: optional tables that are not card sections: ``[datasets]`` maps a dataset's name to its
+#: description (the Datasets table of the card); ``[models.<name>]`` holds the facts of one
+#: model when a session gates several (one card per model)
+EXTRA_TABLES = ("datasets", "models")
+
 
 def is_placeholder(text: str) -> bool:
     """Whether a card text still holds a placeholder ("TODO", "TBD", "[More Information
@@ -59,12 +64,23 @@ def load_card_facts(path: Path) -> dict[str, Any]:
         facts = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MlgateError(f"model card {path}: invalid TOML: {exc}.") from exc
-    unknown = sorted(set(facts) - set(SECTIONS))
+    unknown = sorted(set(facts) - set(SECTIONS) - set(EXTRA_TABLES))
     if unknown:
         raise MlgateError(
             f"model card {path}: unknown table{'s' if len(unknown) > 1 else ''} "
-            f"[{'], ['.join(unknown)}]; the sections are {', '.join(SECTIONS)}."
+            f"[{'], ['.join(unknown)}]; the sections are {', '.join(SECTIONS)} (and the "
+            f"optional tables {', '.join(EXTRA_TABLES)})."
         )
+    for table in EXTRA_TABLES:
+        if table in facts and not isinstance(facts[table], dict):
+            raise MlgateError(
+                f"model card {path}: [{table}] must be a table, e.g. "
+                + (
+                    '[datasets] adult-test = "UCI Adult test file".'
+                    if table == "datasets"
+                    else '[models.challenger] name = "...", version = "...".'
+                )
+            )
     return facts
 
 

@@ -467,7 +467,13 @@ def _version() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mlgate", description=(__doc__ or "").split("\n\n")[0])
+    head, _, commands = (__doc__ or "").partition("\n\n")
+    parser = argparse.ArgumentParser(
+        prog="mlgate",
+        description=head.replace("``", ""),  # the docstring's markup is not for a terminal
+        epilog=commands.strip(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("verify", help="check the digest, signature, approvals and pages")
@@ -555,7 +561,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _render(args: argparse.Namespace, say: Any) -> int:
     doc = load_audit(args.file)
     from .report.files import atomic_write
-    from .report.html import render_audit, render_model_card
+    from .report.html import render_pages
 
     ok, lines = verify(doc, signing_key())
     problems = [line.removeprefix("NOT INTACT: ") for line in lines if "NOT INTACT" in line]
@@ -573,15 +579,16 @@ def _render(args: argparse.Namespace, say: Any) -> int:
     template_dir = Path(args.template_dir) if args.template_dir else None
     stamp = problems if not ok else None
     try:
-        pages = {
-            "audit.html": render_audit(doc, template_dir, stamp),
-            "model_card.html": render_model_card(doc, template_dir, stamp),
-        }
+        pages = render_pages(doc, template_dir, stamp)
     except Exception as exc:
         raise Unreadable(f"{args.file}: cannot be rendered ({type(exc).__name__}: {exc})") from None
     for name, html in pages.items():
         atomic_write(folder / name, html)
-    say([f"wrote {folder / 'audit.html'} and {folder / 'model_card.html'}"])
+    cards = [name for name in pages if name.startswith("model_cards/")]
+    say(
+        [f"wrote {folder / 'audit.html'} and {folder / 'model_card.html'}"]
+        + [f"wrote {folder / name}" for name in cards]
+    )
     if not ok:
         say(["mlgate render: the record is NOT INTACT; the pages say so (--force)"], sys.stderr)
     return 0

@@ -118,10 +118,22 @@ class Recorder:
         settings: GateSettings,
         record: TestRecord,
         on_result: Callable[[CheckResult], None] | None = None,
+        on_withdraw: Callable[[CheckResult], None] | None = None,
     ) -> None:
         self.settings = settings
         self.record = record
         self._on_result = on_result
+        self._on_withdraw = on_withdraw
+        # a family's unusable input, recorded once by its factory; the first check on the
+        # family records the same error in its place, so one mistake counts once
+        self._standing: dict[tuple[str, str, str], CheckResult] = {}
+        # model= of a family: its results are figures of that model (one card per model)
+        self._models: dict[tuple[str, str], str] = {}
+
+    def assign_model(self, category: str, subject: str, model: str | None) -> None:
+        """Results of the family ``(category, subject)`` describe ``model`` (its own card)."""
+        if model is not None and str(model).strip():
+            self._models[(category, subject)] = str(model).strip()
 
     def seed_words(self) -> list[int]:
         """Entropy for the next check's random stream: seed, node id and position.
@@ -184,6 +196,13 @@ class Recorder:
         """Record an ``error`` result (bad input found before any computation)."""
         return self._store(category, subject, name, threshold, ERROR, BLOCK, None, message)
 
+    def input_error(self, category: str, subject: str, name: str, message: str) -> CheckResult:
+        """A factory's unusable input: recorded now (a family without checks still shows it),
+        and replaced by the first check of the family, which reports the same error."""
+        result = self.error(category, subject, name, {}, message)
+        self._standing[(category, subject, message)] = result
+        return result
+
     def _severity(self, severity: str | None, on_insufficient: str) -> str:
         if severity is not None and severity not in SEVERITIES:
             raise MlgateInputError("severity", f"must be 'block' or 'warn', got {severity!r}.")
@@ -219,13 +238,28 @@ class Recorder:
             threshold=plain(threshold),
             interval=plain(interval) if interval is not None else None,
             message=message,
-            markers=plain(self.settings.markers),
+            markers=plain(self._markers(category, subject)),
             details=plain(details or {}),
         )
+        standing = self._standing.pop((category, subject, message), None)
+        phase = self.record.phase
+        if status == ERROR and any(p == phase and r is standing for p, r in self.record.results):
+            # (only within one phase: an earlier phase's records have left with its report)
+            self.record.results = [(p, r) for p, r in self.record.results if r is not standing]
+            if self._on_withdraw is not None:
+                self._on_withdraw(standing)
         self.record.results.append((self.record.phase, result))
         if self._on_result is not None:
             self._on_result(result)
         return result
+
+    def _markers(self, category: str, subject: str) -> dict[str, Any]:
+        model = self._models.get((category, subject))
+        return (
+            dict(self.settings.markers)
+            if model is None
+            else {**self.settings.markers, "model": model}
+        )
 
     def use_dataset(self, name: str, role: str, frame: Any, description: str = "") -> None:
         """Remember a frame for the audit's dataset list (fingerprinted later, once)."""
@@ -277,14 +311,17 @@ class Gate:
         task: str = "auto",
         sample_weight: Any = None,
         pos_label: Any = None,
+        model: str | None = None,
     ) -> PerformanceChecks:
-        """Performance checks on one set of predictions.
+        """Performance checks on one set of predictions. ``model=`` names the model they
+        describe when a session gates several: its figures go to its own card.
 
         >>> perf = mlgate.performance(y_test, y_pred=pred, y_score=score)  # doctest: +SKIP
         >>> perf.expect("roc_auc", min=0.85, confidence=0.95)               # doctest: +SKIP
         """
         from .checks.performance import PerformanceChecks
 
+        self._recorder.assign_model("performance", name, model)
         return PerformanceChecks(
             self._recorder,
             self._settings,
@@ -304,18 +341,26 @@ class Gate:
         *,
         sensitive_features: Any,
         y_score: Any = None,
-        name: str = "fairness",
+        name: str | None = None,
         min_group_size: int = 30,
         expected_groups: dict[str, list[Any]] | None = None,
         pos_label: Any = None,
         missing_group: str = "error",
+        model: str | None = None,
     ) -> FairnessChecks:
         """Fairness checks across the groups of one or more sensitive features.
+
+        Without ``name=`` the results are labelled after the sensitive columns ("by sex",
+        "by sex, age_band"), or "fairness" when they have no names.
 
         >>> fair = mlgate.fairness(y, pred, sensitive_features=test[["sex"]])  # doctest: +SKIP
         >>> fair.expect_ratio("selection_rate", min=0.8)                        # doctest: +SKIP
         """
         from .checks.fairness import FairnessChecks
+
+        if name is None:
+            name = _fairness_name(sensitive_features)
+        self._recorder.assign_model("fairness", name, model)
 
         return FairnessChecks(
             self._recorder,
@@ -366,3 +411,17 @@ class Gate:
         from .checks.drift import record_profile
 
         return record_profile(self._recorder, df, name=name)
+
+
+def _fairness_name(sensitive_features: Any) -> str:
+    """``by sex, age_band`` from the sensitive columns' names; ``fairness`` without names."""
+    columns = getattr(sensitive_features, "columns", None)
+    if columns is not None:
+        names = [str(c) for c in list(columns)[:4]]
+    elif isinstance(sensitive_features, dict):
+        names = [str(k) for k in list(sensitive_features)[:4]]
+    elif isinstance(getattr(sensitive_features, "name", None), str):
+        names = [sensitive_features.name]
+    else:
+        names = []
+    return f"by {', '.join(names)}" if names else "fairness"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 #: the options of ``@pytest.mark.mlgate``
-MLGATE_MARKER_KEYWORDS = ("severity", "requirement", "owner")
+MLGATE_MARKER_KEYWORDS = ("severity", "requirement", "owner", "model")
 
 
 def marker_problem(nodeid: str, markers: Any) -> str | None:

@@ -8,6 +8,7 @@ report writers.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -122,6 +123,8 @@ def pytest_configure(config: pytest.Config) -> None:
         settings, facts, is_worker=hasattr(config, "workerinput")
     )
     config.pluginmanager.register(ReportHooks(config), HOOKS_NAME)
+    if config.get_verbosity() >= 1 and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(ProgressHooks(config), HOOKS_NAME + "-progress")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -137,7 +140,8 @@ def _settings(config: pytest.Config) -> Settings:
 
     def resolve(value: str) -> Path:
         path = Path(value).expanduser()
-        return path if path.is_absolute() else root / path
+        # normalised (``a/../b`` as ``b``) so that every message shows the plain path
+        return Path(os.path.normpath(path if path.is_absolute() else root / path))
 
     cli_report = config.getoption("mlgate_report_dir")
     card = str(config.getini("mlgate_card") or "")
@@ -195,7 +199,7 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
             "@pytest.mark.mlgate(severity=...)", f"must be 'block' or 'warn', got {severity!r}."
         )
     markers: dict[str, Any] = {
-        k: str(options[k]) for k in ("requirement", "owner") if options.get(k) is not None
+        k: str(options[k]) for k in ("requirement", "owner", "model") if options.get(k) is not None
     }
     categories = [name for name in CATEGORIES if item.get_closest_marker(name) is not None]
     if categories:
@@ -212,7 +216,14 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
 
         item.user_properties.append(junit_property(result))
 
-    recorder = Recorder(gate_settings, record, on_result=add_property)
+    def drop_property(result: CheckResult) -> None:
+        from .junit import junit_property
+
+        prop = junit_property(result)
+        if prop in item.user_properties:
+            item.user_properties.remove(prop)
+
+    recorder = Recorder(gate_settings, record, on_result=add_property, on_withdraw=drop_property)
     return Gate(recorder, Card(session.card_facts, recorder), session.settings)
 
 
@@ -377,6 +388,26 @@ def _payload(record: TestRecord, phase: str) -> dict[str, Any]:
     }
     # A last guard for the xdist transport: only JSON's own types cross the process boundary.
     return json.loads(json.dumps(payload, default=str))
+
+
+class ProgressHooks:
+    """``-v``: each check on its own line as its test phase reports, under pytest's line for
+    the test (serially and under xdist alike, from the records the report carries)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        payload = getattr(report, "mlgate", None)
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if not isinstance(payload, dict) or reporter is None or not payload.get("checks"):
+            return
+        from .report.terminal import MARKUP, progress_line
+
+        reporter.ensure_newline()
+        for check in payload["checks"]:
+            reporter.write_line(progress_line(check), **MARKUP.get(check["status"], {}))
 
 
 class ReportHooks:

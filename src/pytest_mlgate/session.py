@@ -287,7 +287,7 @@ class MlgateSession:
         still describe the previous record."""
         from .report.audit import build_document, dumps
         from .report.files import ARTIFACTS, atomic_write, folder_lock, keep_history
-        from .report.html import render_audit, render_model_card
+        from .report.html import render_pages
         from .report.markdown import render_summary
 
         out = self.settings.report_dir
@@ -311,12 +311,8 @@ class MlgateSession:
             # `mlgate render audit.json` gives the same bytes.
             record = dumps(doc)
             doc = json.loads(record)
-            texts = {
-                "audit.json": record,
-                "audit.html": render_audit(doc, self.settings.template_dir),
-                "model_card.html": render_model_card(doc, self.settings.template_dir),
-                "summary.md": render_summary(doc),
-            }
+            pages = render_pages(doc, self.settings.template_dir)
+            texts = {"audit.json": record, **pages, "summary.md": render_summary(doc)}
             self.document = doc
             for i, name in enumerate(ARTIFACTS):
                 try:
@@ -329,12 +325,34 @@ class MlgateSession:
                         else ""
                     )
                     return out
+            self.write_error = write_model_cards(out, texts) or self.write_error
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if step_summary:
             with open(step_summary, "a", encoding="utf-8") as handle:
                 handle.write(texts["summary.md"])
         self.written = out
         return out
+
+
+def write_model_cards(out: Path, texts: dict[str, str]) -> str | None:
+    """One card per named model under ``model_cards/``; cards of models this run did not
+    gate are removed, so the folder never shows a card of an earlier record."""
+    from .report.files import atomic_write
+
+    folder = out / "model_cards"
+    wanted = {name for name in texts if name.startswith("model_cards/")}
+    try:
+        for name in sorted(wanted):
+            atomic_write(out / name, texts[name])
+        if folder.is_dir():
+            for old in folder.glob("*.html"):
+                if f"model_cards/{old.name}" not in wanted:
+                    old.unlink()
+            if not any(folder.iterdir()):
+                folder.rmdir()
+    except OSError as exc:
+        return f"model_cards could not be written ({exc})"
+    return None
 
 
 def run_scope(config: Any, selected: int, deselected: int) -> dict[str, Any]:

@@ -65,7 +65,7 @@ class DataChecks:
             self._frame = as_frame(df, "df")
         except Exception as exc:  # unusable input of any kind: one error result
             self._problem = f"mlgate.data({name!r}): {describe(exc)}"
-            recorder.error(CATEGORY, name, "usable frame", {}, self._problem)
+            recorder.input_error(CATEGORY, name, "usable frame", self._problem)
         else:
             recorder.use_dataset(name, "data", self._frame)
 
@@ -202,7 +202,8 @@ class DataChecks:
             }
             n = len(mismatched)
             message = (
-                f"All {len(dtypes)} columns have the expected dtypes."
+                f"All {len(dtypes)} column{'s have' if len(dtypes) != 1 else ' has'} the expected "
+                "dtypes."
                 if not n
                 else "Unexpected dtypes: "
                 + ", ".join(
@@ -340,7 +341,8 @@ class DataChecks:
             cells = len(df) * len(use)
             if not found:
                 message = (
-                    f"No missing-value tokens in {len(use)} columns; missing values are nulls."
+                    f"No missing-value tokens in {len(use)} column{'s' if len(use) != 1 else ''}; "
+                    "missing values are nulls."
                 )
             else:
                 shown = "; ".join(

@@ -143,7 +143,7 @@ class DriftChecks:
             self._setup(reference, current, columns, categorical)
         except Exception as exc:  # unusable input of any kind: one error result
             self._problem = f"mlgate.drift({name!r}): {describe(exc)}"
-            recorder.error(CATEGORY, name, "usable drift input", {}, self._problem)
+            recorder.input_error(CATEGORY, name, "usable drift input", self._problem)
 
     # -- input ----------------------------------------------------------------------------
 
@@ -550,10 +550,13 @@ class DriftChecks:
                 if share > max_drifted_share:
                     message += " Investigate the upstream change, or retrain on recent data."
             else:
-                message = f"No drift in {len(names)} columns ({method}" + (
-                    f", {correction} correction)."
-                    if method in ("auto", "ks", "chi2")
-                    else f", threshold {cut:g})."
+                message = (
+                    f"No drift in {len(names)} column{'s' if len(names) != 1 else ''} ({method}"
+                    + (
+                        f", {correction} correction)."
+                        if method in ("auto", "ks", "chi2")
+                        else f", threshold {cut:g})."
+                    )
                 )
             if method in ("auto", "ks", "chi2") and len(names) > 1:
                 details["correction_controls"] = CONTROLS[correction]

@@ -190,7 +190,7 @@ class FairnessChecks:
             )
         except Exception as exc:  # unusable input of any kind: one error result
             self._problem = f"mlgate.fairness({name!r}): {describe(exc)}"
-            recorder.error(CATEGORY, name, "usable input", {}, self._problem)
+            recorder.input_error(CATEGORY, name, "usable input", self._problem)
 
     @property
     def groups(self) -> list[str]:
@@ -1378,7 +1378,7 @@ def _group_metric(
             interval=interval,
             details=details,
             message=(
-                f"{len(failing)} group{'s' if len(failing) > 1 else ''} miss {title} {sign} "
+                f"{len(failing)} group{'s miss' if len(failing) > 1 else ' misses'} {title} {sign} "
                 f"{_g(bound)} ({what}): {shown}."
                 + _excluded_note(excluded)
                 + " Look into the model's errors for these groups."
@@ -1522,9 +1522,28 @@ def _excluded_list(excluded: list[dict[str, Any]]) -> str:
 
 
 def _excluded_note(excluded: list[dict[str, Any]]) -> str:
+    """One compact line, however many groups: ``2 groups excluded (A 19, B 25 positives
+    for true_positive_rate; under min_group_size=30).``"""
     if not excluded:
         return ""
-    return f" Excluded {len(excluded)}: " + _excluded_list(excluded) + "."
+    reasons = {_reason_without_count(e["reason"]) for e in excluded}
+    counted = all(isinstance(e["denominator"], int) for e in excluded)
+    if len(reasons) == 1 and counted and reasons != {excluded[0]["reason"]}:
+        shown = ", ".join(f"{e['group']} {e['denominator']:,}" for e in excluded[:6])
+        extra = len(excluded) - 6
+        shown += f", +{extra} more" if extra > 0 else ""
+        listed = f"{shown}: {reasons.pop()}"
+    else:
+        listed = _excluded_list(excluded)
+    word = "group" if len(excluded) == 1 else "groups"
+    return f" {len(excluded)} {word} excluded ({listed})."
+
+
+def _reason_without_count(reason: str) -> str:
+    """``19 positives for true_positive_rate, under min_group_size=30`` without its leading
+    count, which the compact list already gives per group."""
+    head, _, rest = reason.partition(" ")
+    return rest if head.replace(",", "").isdigit() else reason
 
 
 def _more_data_hint(groups: _Groups) -> str:

@@ -72,7 +72,7 @@ class PerformanceChecks:
             self._data = _prepare(y_true, y_pred, y_score, task, sample_weight, pos_label)
         except Exception as exc:  # unusable input of any kind: one error result
             self._problem = f"mlgate.performance({name!r}): {describe(exc)}"
-            recorder.error(CATEGORY, name, "usable predictions", {}, self._problem)
+            recorder.input_error(CATEGORY, name, "usable predictions", self._problem)
 
     @property
     def task(self) -> str | None:
@@ -231,6 +231,7 @@ class PerformanceChecks:
             details = est.details()
             key = f"{self.name}.{m.name}"
             fingerprint = self._data.fingerprint(m)
+            rows = self._data.rows_fingerprint()
             details.update(baseline_file=shown, key=key, fingerprint=fingerprint)
             out_threshold = dict(threshold)
             if est.value is None:
@@ -246,6 +247,7 @@ class PerformanceChecks:
                     "key": key,
                     "value": est.value,
                     "fingerprint": fingerprint,
+                    "rows_fingerprint": rows,
                     "n": est.n,
                     "old": base if _is_number(base) else None,
                     "old_commit": entry.get("commit") if isinstance(entry, dict) else None,
@@ -264,8 +266,13 @@ class PerformanceChecks:
             out_threshold["baseline"] = base
             details["baseline_fingerprint"] = entry.get("fingerprint")
             details["baseline_commit"] = entry.get("commit")
-            changed = entry.get("fingerprint") not in (None, fingerprint)
-            details["fingerprint_changed"] = changed
+            details["fingerprint_changed"] = entry.get("fingerprint") not in (None, fingerprint)
+            # "the data changed" compares the evaluation rows only: a new model changes the
+            # predictions, and with them the combined fingerprint, on the very same rows
+            stored_rows = entry.get("rows_fingerprint")
+            changed = stored_rows not in (None, rows)
+            details["baseline_rows_fingerprint"] = stored_rows
+            details["rows_changed"] = changed if stored_rows is not None else None
             today = est.value
             if confidence is not None:
                 if est.low is None:
@@ -297,16 +304,22 @@ class PerformanceChecks:
                     f"{limit:.2%} is allowed"
                 )
             bound = "" if confidence is None else f" (unfavourable bound {today:.4g})"
+            if gain > 0:
+                moved = f"better by {gain:.4g}"
+            elif gain < 0:
+                moved = f"worse by {-gain:.4g}"
+            else:
+                moved = "unchanged"
             message = (
                 f"{m.name} = {est.value:.4g}{est.interval_text()}{bound} vs baseline "
-                f"{base:.4g}: change {gain:+.4g} in the favourable direction; {verdict}."
+                f"{base:.4g}: {moved}; {verdict}."
             )
             if not ok:
                 message += " Find what regressed, or update the baseline if the drop is intended."
             if changed:
                 message += (
-                    " Note: the data differ from the baseline's (fingerprint changed), so the "
-                    "figures are not on the same rows."
+                    " Note: the evaluation rows differ from the baseline's (their hash changed), "
+                    "so the figures are not on the same data."
                 )
             if update:
                 return _update_outcome(details, ok, message, est, out_threshold, force, base)
@@ -355,7 +368,7 @@ class PerformanceChecks:
         superiority = _is_number(margin) and margin == 0
         threshold = {
             "margin": margin,
-            "min": -margin if _is_number(margin) else margin,
+            "min": (-margin or 0) if _is_number(margin) else margin,
             "test": "superiority" if superiority else "non-inferiority",
         }
         title = (
@@ -628,20 +641,33 @@ class _Data:
 
     def fingerprint(self, m: Metric) -> str:
         """``sha256:`` over y_true, the predictions the metric uses and the weights."""
-        import numpy as np
+        return _digest((self.y_true, self.values_for(m), self.weight))
 
-        digest = hashlib.sha256()
-        for part in (self.y_true, self.values_for(m), self.weight):
-            if part is None:
-                digest.update(b"none")
-                continue
-            arr = np.asarray(part)
-            if arr.dtype == object:
-                digest.update("\x1f".join(map(repr, arr.ravel().tolist())).encode())
-            else:
-                digest.update(str(arr.dtype).encode() + str(arr.shape).encode())
-                digest.update(np.ascontiguousarray(arr).tobytes())
-        return "sha256:" + digest.hexdigest()
+    def rows_fingerprint(self) -> str:
+        """``sha256:`` over the evaluation rows alone (y_true and the weights): it changes
+        when the data change, not when the model does."""
+        return _digest((self.y_true, self.weight))
+
+    def predictions_fingerprint(self, m: Metric) -> str:
+        """``sha256:`` over the predictions or scores the metric uses: the model's side."""
+        return _digest((self.values_for(m),))
+
+
+def _digest(parts: tuple[Any, ...]) -> str:
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for part in parts:
+        if part is None:
+            digest.update(b"none")
+            continue
+        arr = np.asarray(part)
+        if arr.dtype == object:
+            digest.update("\x1f".join(map(repr, arr.ravel().tolist())).encode())
+        else:
+            digest.update(str(arr.dtype).encode() + str(arr.shape).encode())
+            digest.update(np.ascontiguousarray(arr).tobytes())
+    return "sha256:" + digest.hexdigest()
 
 
 def _prepare(
@@ -856,8 +882,14 @@ class _Estimate:
         self.interval_note: str | None = None
         try:  # which data the figure describes (shown beside it in the model card)
             self.fingerprint: str | None = data.fingerprint(m)
+            self.predictions_fingerprint: str | None = data.predictions_fingerprint(m)
+            used = data.values_for(m)
+            self.predictions_kind: str | None = (
+                "scores" if used is not None and used is data.y_score else "labels"
+            )
         except MlgateInputError:
-            self.fingerprint = None
+            self.fingerprint = self.predictions_fingerprint = self.predictions_kind = None
+        self.rows_fingerprint = data.rows_fingerprint()
 
     def interval(self) -> list[float] | None:
         if self.low is None or self.high is None:
@@ -888,6 +920,9 @@ class _Estimate:
             "task": self.task,
             "task_inferred": self.inferred,
             "data_fingerprint": self.fingerprint,
+            "rows_fingerprint": self.rows_fingerprint,
+            "predictions_fingerprint": self.predictions_fingerprint,
+            "predictions_kind": self.predictions_kind,
         }
         if self.pos_label is not None:
             out["pos_label"] = self.pos_label
@@ -1123,14 +1158,26 @@ def _undefined_regression(data: _Data, m: Metric) -> str | None:
     return None
 
 
+#: what a binary-only metric is called for several classes (scikit-learn's scorer names)
+MULTICLASS_VARIANTS = {
+    "roc_auc": "roc_auc_ovr or roc_auc_ovo (or their _weighted forms)",
+    "f1": "f1_macro, f1_weighted or f1_micro",
+    "precision": "precision_macro, precision_weighted or precision_micro",
+    "recall": "recall_macro, recall_weighted or recall_micro",
+}
+
+
 def _check_task(data: _Data, m: Metric) -> None:
     if data.task not in m.tasks:
         how = "inferred" if data.inferred else "given"
+        variant = MULTICLASS_VARIANTS.get(m.name) if data.task == "multiclass" else None
         raise MlgateInputError(
             "metric",
             f"{m.name} applies to {'/'.join(sorted(m.tasks))} tasks, but the task is "
             f"{data.task} ({how}).",
-            "Choose a metric for this task, or pass task= to mlgate.performance.",
+            f"For several classes use {variant}."
+            if variant
+            else "Choose a metric for this task, or pass task= to mlgate.performance.",
         )
 
 

@@ -22,6 +22,8 @@ def format_number(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, float) and value == 0:
+        value = 0.0  # never "-0": a negative zero is a zero to a reader
     if isinstance(value, int) or (
         isinstance(value, float) and value.is_integer() and abs(value) < 1e15
     ):
@@ -29,6 +31,17 @@ def format_number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def short_number(value: float) -> str:
+    """Three significant digits for chart labels, without a negative zero."""
+    text = f"{value:.3g}"
+    return "0" if text in ("-0", "-0.0") else text
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 check``, ``2 checks`` (``many`` for irregular plurals)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def format_observed(check: dict[str, Any]) -> str:

@@ -148,6 +148,7 @@ def audit_context(doc: dict[str, Any], not_intact: list[str] | None = None) -> d
         "deciding": deciding,
         "attention": attention,
         "statuses": STATUSES,
+        "model_cards": [(n, card_file(n)) for n in model_names(doc)],
     }
 
 
@@ -180,14 +181,73 @@ SECTION_TITLES = {
 QUANTITATIVE = ("performance", "fairness", "drift")
 
 
-def model_card_context(doc: dict[str, Any], not_intact: list[str] | None = None) -> dict[str, Any]:
+def check_model(check: dict[str, Any]) -> str | None:
+    """The model a check describes: ``model=`` of its family or of its test's marker."""
+    name = (check.get("markers") or {}).get("model")
+    return str(name) if isinstance(name, str) and name else None
+
+
+def model_names(doc: dict[str, Any]) -> list[str]:
+    """Models named by checks, other than the card's own ``[model]``: one card each."""
+    own = (((doc.get("model") or {}).get("facts") or {}).get("model") or {}).get("name")
+    named = {check_model(c) for c in doc.get("checks") or []}
+    return sorted(n for n in named if n is not None and n != own)
+
+
+def card_file(name: str) -> str:
+    """``model_cards/<name>.html``, the name made safe for a file system."""
+    return f"model_cards/{re.sub(r'[^A-Za-z0-9._-]+', '-', name).strip('.-') or 'model'}.html"
+
+
+def _model_doc(doc: dict[str, Any], model: str | None) -> dict[str, Any]:
+    """The record as one model's card sees it: its checks, and its facts from
+    ``[models.<name>]`` over the card's shared sections."""
+    names = model_names(doc)
+    if not names:
+        return doc
+    if model is None:
+        checks = [c for c in doc["checks"] if check_model(c) not in names]
+        return {**doc, "checks": checks}
+    checks = [c for c in doc["checks"] if check_model(c) == model]
+    card = doc.get("model") or {}
+    facts = dict(card.get("facts") or {})
+    own = ((facts.get("models") or {}).get(model)) or {}
+    details = {"name": model}
+    for key, value in own.items() if isinstance(own, dict) else ():
+        if isinstance(value, dict):
+            facts[key] = value  # a section of this model's own
+        else:
+            details[key] = value
+    facts["model"] = details
+    return {**doc, "checks": checks, "model": {**card, "facts": facts}}
+
+
+def render_pages(
+    doc: dict[str, Any], user_dir: Path | None = None, not_intact: list[str] | None = None
+) -> dict[str, str]:
+    """Every HTML page of a record: the audit, the model card, and one card per model that
+    checks named (``model_cards/<name>.html``) when a session gates several."""
+    pages = {
+        "audit.html": render_audit(doc, user_dir, not_intact),
+        "model_card.html": render_model_card(doc, user_dir, not_intact),
+    }
+    for name in model_names(doc):
+        pages[card_file(name)] = render_model_card(doc, user_dir, not_intact, model=name)
+    return pages
+
+
+def model_card_context(
+    doc: dict[str, Any], not_intact: list[str] | None = None, model: str | None = None
+) -> dict[str, Any]:
     """Card sections in Mitchell et al.'s order, with facts, notes and generated figures."""
     from ..card import is_placeholder
 
+    others = [(n, card_file(n)) for n in model_names(doc) if n != model]
+    doc = _model_doc(doc, model)
     base = audit_context(doc, not_intact)
-    model = doc.get("model") or {}
-    facts = model.get("facts") or {}
-    notes = model.get("notes") or {}
+    model_facts = doc.get("model") or {}
+    facts = model_facts.get("facts") or {}
+    notes = model_facts.get("notes") or {}
     sections = []
     for key, title in SECTION_TITLES.items():
         table = facts.get(key) or {}
@@ -206,17 +266,102 @@ def model_card_context(doc: dict[str, Any], not_intact: list[str] | None = None)
         for cat in base["categories"]
         if cat["name"] in QUANTITATIVE
     ]
+    datasets, links = card_datasets(doc, [c for cat in quantitative for c in cat["checks"]])
     return {
         **base,
         "sections": sections,
         "quantitative": quantitative,
         "details": facts.get("model") or {},
+        "datasets": datasets,
+        "links": links,
+        "home": "../" if model is not None else "",
+        "own_card": "model_card.html" if model is not None else None,
+        "other_cards": others,
+        "model_name": str((facts.get("model") or {}).get("name") or ""),
+        "model_version": str((facts.get("model") or {}).get("version") or ""),
     }
 
 
+def card_datasets(
+    doc: dict[str, Any], checks: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    """The card's Datasets table and, per figure, which of its rows it was computed on.
+
+    The frames the gate saw come first (description from ``[datasets]`` of
+    ``model_card.toml`` unless the test gave one); then, for performance figures, the
+    evaluation rows (labels and weights) and the predictions, each by subject and hash, so
+    every fingerprint beside a figure is a row of this table.
+    """
+    described = ((doc.get("model") or {}).get("facts") or {}).get("datasets") or {}
+    rows: list[dict[str, Any]] = []
+    anchors: dict[str, str] = {}  # a hash links to its first row
+    seen: set[tuple[str, str, str]] = set()
+
+    def add(entry: dict[str, Any]) -> str:
+        sha = str(entry.get("sha256") or "")
+        key = (str(entry.get("name")), str(entry.get("role")), sha)
+        if key not in seen:
+            seen.add(key)
+            anchor = f"ds{len(rows)}"
+            anchors.setdefault(sha, anchor)
+            rows.append({**entry, "anchor": anchor})
+        return anchors[sha]
+
+    for d in doc.get("datasets") or []:
+        text = d.get("description") or _description(described.get(d.get("name")))
+        add({**d, "description": text})
+    links: dict[str, dict[str, str]] = {}
+    for c in checks:
+        details = c.get("details") or {}
+        rows_sha, pred_sha = details.get("rows_fingerprint"), details.get("predictions_fingerprint")
+        if not isinstance(rows_sha, str) or not isinstance(pred_sha, str):
+            continue
+        n = details.get("n")
+        subject = str(c.get("subject"))
+        kind = {"scores": "scores", "labels": "predicted labels"}.get(
+            details.get("predictions_kind"), "predictions"
+        )
+        links[c["anchor"]] = {
+            "rows": add(
+                {
+                    "name": subject,
+                    "role": "evaluation rows (labels, weights)",
+                    "rows": n,
+                    "columns": None,
+                    "sha256": rows_sha,
+                    "description": _description(described.get(subject))
+                    or "the labels a performance figure was computed on",
+                }
+            ),
+            "rows_sha": rows_sha,
+            "predictions": add(
+                {
+                    "name": f"{subject} {kind}",
+                    "role": "model output",
+                    "rows": n,
+                    "columns": None,
+                    "sha256": pred_sha,
+                    "description": f"the model's {kind} on these rows",
+                }
+            ),
+            "predictions_sha": pred_sha,
+        }
+    return rows, links
+
+
+def _description(value: Any) -> str:
+    """A ``[datasets]`` entry: text, or a table with ``description``."""
+    if isinstance(value, dict):
+        value = value.get("description")
+    return str(value) if isinstance(value, str) else ""
+
+
 def render_model_card(
-    doc: dict[str, Any], user_dir: Path | None = None, not_intact: list[str] | None = None
+    doc: dict[str, Any],
+    user_dir: Path | None = None,
+    not_intact: list[str] | None = None,
+    model: str | None = None,
 ) -> str:
     env = environment(user_dir)
-    context = model_card_context(doc, not_intact)
+    context = model_card_context(doc, not_intact, model)
     return _compact(env.get_template("model_card.html.j2").render(**context))

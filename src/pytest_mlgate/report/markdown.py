@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..results import STATUSES
-from .formatting import format_observed, format_threshold
+from .formatting import format_observed, format_threshold, plural
 from .terminal import baseline_text, headline, scope_line
 
 ICONS = {"passed": "✅", "failed": "❌", "warned": "⚠️", "insufficient": "❔", "error": "💥"}
@@ -22,7 +22,7 @@ def render_summary(doc: dict[str, Any]) -> str:
     if scope:
         lines += [f"**{md(scope)}**", ""]
     lines += [
-        f"{summary['total']} checks, {summary['blocking']} blocking. "
+        f"{plural(summary['total'], 'check')}, {summary['blocking']} blocking. "
         + ", ".join(f"{summary['counts'][s]} {s}" for s in STATUSES if summary["counts"][s]),
         "",
     ]

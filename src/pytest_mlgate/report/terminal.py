@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..results import STATUSES, is_blocking
-from .formatting import format_observed, plain_text
+from .formatting import format_observed, format_threshold, plain_text, plural
 
 MAX_LINES = 30
 MARKUP = {
@@ -49,10 +49,19 @@ def scope_line(doc: dict[str, Any]) -> str | None:
     )
 
 
+def progress_line(check: dict[str, Any]) -> str:
+    """One check as ``-v`` prints it: status, subject, name, figure and bar."""
+    rule = format_threshold(check.get("threshold") or {})
+    return plain_text(
+        f"    mlgate {check['status'].upper():<12} {check['category']} · {check['subject']} · "
+        f"{check['name']}: {format_observed(check)}" + (f" (rule: {rule})" if rule != "—" else "")
+    )
+
+
 def summary_lines(doc: dict[str, Any]) -> list[tuple[str, dict[str, bool]]]:
     summary = doc["summary"]
     counts = ", ".join(f"{summary['counts'][s]} {s}" for s in STATUSES if summary["counts"][s])
-    head = f"{headline(doc)}: {summary['total']} checks ({counts or 'none'})"
+    head = f"{headline(doc)}: {plural(summary['total'], 'check')} ({counts or 'none'})"
     if summary["blocking"]:
         head += f", {summary['blocking']} blocking"
     good = summary["gate"] == "passed"
@@ -97,6 +106,6 @@ def baseline_lines(doc: dict[str, Any]) -> list[tuple[str, dict[str, bool]]]:
 
 def baseline_text(b: dict[str, Any]) -> str:
     old = "none" if b.get("old") is None else f"{b['old']:.6g}"
-    change = "" if b.get("change") is None else f" ({b['change']:+.4g})"
+    change = "" if b.get("change") is None else f" ({b['change'] or 0.0:+.4g})"
     commit = (b.get("commit") or "unknown")[:12]
     return f"{b.get('file')} {b['key']} {old} -> {b['value']:.6g}{change}, commit {commit}"
