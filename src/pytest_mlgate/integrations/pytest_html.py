@@ -36,7 +36,9 @@ def gate_line(state: Any, html_path: str | None) -> str | None:
     if summary is None:
         return None
     gate = str(summary["gate"])
-    text = f"mlgate: gate {gate} ({summary['total']} checks, {summary['blocking']} blocking)"
+    total = int(summary["total"])
+    text = f"mlgate: gate {gate} ({total} check{'' if total == 1 else 's'}, "
+    text += f"{summary['blocking']} blocking)"
     if not summary.get("enforced", True):
         text += f", warn-only: {summary.get('would_block', 0)} would block"
     if state.written is None or doc is None:
