@@ -120,3 +120,43 @@ def test_the_hook_is_a_registered_hookspec(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret != 0
     assert "pytest_mlgate_audit_writen" in result.stdout.str() + result.stderr.str()
+
+
+def test_the_readme_conftest_example_runs(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's hook example, verbatim, posting to a webhook on loopback."""
+    import re
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    [example] = re.findall(r"```python\n(# conftest\.py\n.*?)```", readme, flags=re.S)
+    received: list[dict] = []
+
+    class Webhook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Webhook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("CHAT_WEBHOOK", f"http://127.0.0.1:{server.server_address[1]}/hook")
+        pytester.makeconftest(example)
+        pytester.makepyfile(test_gate=GATE)
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
+    finally:
+        server.shutdown()
+        server.server_close()
+    result.assert_outcomes(passed=4)
+    assert "raised" not in result.stdout.str()
+    [message] = received
+    assert message["text"].startswith("gate passed: 4 checks, 0 blocking (")
+    assert message["text"].endswith("audit.html)")
