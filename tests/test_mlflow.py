@@ -379,3 +379,15 @@ def test_metric_names_are_valid_for_mlflow(subject: str) -> None:
     for key in (base, f"{base}.ci_low", metric_key("mlgate", subject)):
         mlflow_validation._validate_metric_name(key)
     assert base.startswith("mlgate.performance.") and base.endswith(".roc_auc")
+
+
+def test_required_with_no_report_fails_and_says_why(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_gate=gate())
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--mlgate-no-report", "--mlgate-mlflow=required"
+    )
+    result.assert_outcomes(passed=2)
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*mlflow: nothing logged: no report was written*"])
+    optional = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--mlgate-no-report")
+    assert optional.ret == 0
