@@ -6,6 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+import scipy.stats  # noqa: F401  (see IN_PROCESS)
+import sklearn.metrics  # noqa: F401
+
+import pytest_mlgate.checks.performance  # noqa: F401
+
+# IN_PROCESS: the inner runs are in this process, so what a check loads is loaded before
+# pytester's snapshot of sys.modules (a second import of numpy's extensions would fail).
 
 GATE = """
 import pytest
@@ -19,6 +26,7 @@ def test_gate(mlgate, i):
 
 CONFTEST = """
 import json, os
+
 
 def pytest_mlgate_audit_written(config, document, paths):
     line = {
@@ -48,9 +56,8 @@ def test_called_once_on_the_controller_with_the_record_as_written(
     monkeypatch.setenv("HOOK_LOG", str(log))
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_gate=GATE)
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", *workers, "--mlgate-report-dir", "out/gate"
-    )
+    run = pytester.runpytest_subprocess if workers else pytester.runpytest
+    result = run("-p", "no:cacheprovider", *workers, "--mlgate-report-dir", "out/gate")
     result.assert_outcomes(passed=4)
     [call] = calls(log)
     assert call["worker"] is False
@@ -73,13 +80,9 @@ def test_not_called_without_a_report(
     monkeypatch.setenv("HOOK_LOG", str(log))
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_gate=GATE, test_plain="def test_plain():\n    pass\n")
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", "--mlgate-no-report").assert_outcomes(
-        passed=5
-    )
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_plain.py").assert_outcomes(
-        passed=1
-    )
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", "--co")
+    pytester.runpytest("-p", "no:cacheprovider", "--mlgate-no-report").assert_outcomes(passed=5)
+    pytester.runpytest("-p", "no:cacheprovider", "test_plain.py").assert_outcomes(passed=1)
+    pytester.runpytest("-p", "no:cacheprovider", "--co")
     assert calls(log) == []
 
 
@@ -89,7 +92,7 @@ def test_a_hook_that_raises_is_reported_and_changes_nothing(pytester: pytest.Pyt
         "    raise RuntimeError('upload refused')\n"
     )
     pytester.makepyfile(test_gate=GATE)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     assert result.ret == 0
     result.stdout.fnmatch_lines(
         ["*gate PASSED*", "*pytest_mlgate_audit_written raised RuntimeError: upload refused*"]
@@ -107,7 +110,7 @@ def test_a_failed_gate_is_handed_over_too(
         test_gate="def test_gate(mlgate):\n"
         "    mlgate.performance([0, 1] * 20, y_pred=[1, 0] * 20).expect('accuracy', min=0.9)\n"
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     assert result.ret == 1
     [call] = calls(log)
     assert call["gate"] == "failed"

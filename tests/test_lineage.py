@@ -8,8 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+import scipy.stats  # noqa: F401  (see IN_PROCESS)
+import sklearn.metrics  # noqa: F401
 
+import pytest_mlgate.checks.performance  # noqa: F401
 from pytest_mlgate.integrations.dvc import describe_source
+
+# IN_PROCESS: the inner runs are in this process, so what a check loads is loaded before
+# pytester's snapshot of sys.modules (a second import of numpy's extensions would fail).
 
 CSV = "age,income\n30,1.5\n40,2.5\n50,3.5\n"
 
@@ -45,7 +51,8 @@ def test_a_tracked_file_that_matches(pytester: pytest.Pytester, workers: tuple[s
     data.write_text(CSV)
     dvc_add(data)
     pytester.makepyfile(test_gate=GATE)
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", *workers).assert_outcomes(passed=1)
+    run = pytester.runpytest_subprocess if workers else pytester.runpytest
+    run("-p", "no:cacheprovider", *workers).assert_outcomes(passed=1)
     raw = data.read_bytes()
     assert source_of(pytester, "train") == {
         "path": "data/train.csv",
@@ -63,7 +70,7 @@ def test_a_file_edited_after_dvc_add(pytester: pytest.Pytester) -> None:
     tracked = hashlib.md5(data.read_bytes()).hexdigest()
     data.write_text(CSV + "60,4.5\n")
     pytester.makepyfile(test_gate=GATE)
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
     source = source_of(pytester, "train")
     assert source["dvc"] == {"file": "data/train.csv.dvc", "md5": tracked, "match": False}
     assert source["md5"] == hashlib.md5(data.read_bytes()).hexdigest() != tracked
@@ -120,6 +127,7 @@ def test_drift_and_card_sources_and_a_missing_file(pytester: pytest.Pytester) ->
         test_gate="""
 import pandas as pd
 
+
 def test_drift(mlgate):
     ref, cur = pd.read_csv("data/ref.csv"), pd.read_csv("data/cur.csv")
     mlgate.drift(ref, cur, name="prod", reference_source="data/ref.csv",
@@ -133,7 +141,7 @@ def test_missing(mlgate):
     assert "data/gone.csv does not exist" in result.message
 """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
     assert source_of(pytester, "prod", "reference")["dvc"]["match"] is True
     assert source_of(pytester, "prod", "current")["dvc"] is None

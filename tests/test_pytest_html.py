@@ -6,6 +6,14 @@ import html
 import re
 
 import pytest
+import scipy.stats  # noqa: F401  (see IN_PROCESS)
+import sklearn.metrics  # noqa: F401
+
+import pytest_mlgate.checks.performance  # noqa: F401
+
+# IN_PROCESS: the inner runs are in this process, so what a check loads is loaded before
+# pytester's snapshot of sys.modules (a second import of numpy's extensions would fail).
+
 
 pytest.importorskip("pytest_html", reason="pytest-html is not installed (the test extra has it)")
 
@@ -39,7 +47,7 @@ def test_the_html_report_links_to_the_audit(
 
 def test_no_report_still_shows_the_gate(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_gate=GATE)
-    pytester.runpytest_subprocess(
+    pytester.runpytest(
         "-p", "no:cacheprovider", "--html", "tests.html", "--mlgate-no-report"
     ).assert_outcomes(passed=1)
     page = (pytester.path / "tests.html").read_text(encoding="utf-8")
