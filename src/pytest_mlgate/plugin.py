@@ -201,35 +201,9 @@ def _mlflow_plugin(config: pytest.Config, facts: dict[str, Any]) -> Any:
         mode = "required"
     if mode is None:
         return None
-    from .integrations.mlflow import MlflowLogger, parse_model_uri
+    from .integrations.mlflow import logger_from_config
 
-    model_facts = facts.get("model") if isinstance(facts.get("model"), dict) else {}
-    model = (
-        config.getoption("mlgate_mlflow_model")
-        or str(config.getini("mlgate_mlflow_model") or "")
-        or str(model_facts.get("mlflow_model") or "")
-        or None
-    )
-    if model is not None:
-        try:
-            parse_model_uri(model)
-        except ValueError as exc:
-            raise pytest.UsageError(f"--mlgate-mlflow-model: {exc}") from exc
-        # the model card names the registry version it gates
-        facts.setdefault("model", {})["mlflow_model"] = model
-    alias = config.getoption("mlgate_mlflow_alias") or str(config.getini("mlgate_mlflow_alias"))
-    if alias and model is None:
-        raise pytest.UsageError(
-            "--mlgate-mlflow-alias needs the model version to set it on: give "
-            "--mlgate-mlflow-model models:/NAME/VERSION (or mlflow_model in [model] of the card)."
-        )
-    return MlflowLogger(
-        config,
-        required=mode == "required",
-        model=model,
-        alias=alias or None,
-        experiment=str(config.getini("mlgate_mlflow_experiment") or "") or None,
-    )
+    return logger_from_config(config, facts, required=mode == "required")
 
 
 @pytest.hookimpl(wrapper=True)
