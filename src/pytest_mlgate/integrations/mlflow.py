@@ -165,6 +165,7 @@ class MlflowLogger:
         self.alias = alias
         self.experiment = experiment
         self.attempted = False
+        self.created_run = False
         self.lines: list[tuple[str, bool]] = []
         self.not_logged: list[str] = []
 
@@ -271,8 +272,9 @@ class MlflowLogger:
                         client.log_artifact(run_id, str(path), ARTIFACT_PATH)
 
             stored, _ = self._step("artifacts", artifacts)
-            if self._created:
-                self._step("the run's end", lambda: client.set_terminated(run_id, "FINISHED"))
+            if self.created_run:  # FAILED: what the run should hold did not all get there
+                status = "FINISHED" if logged and stored else "FAILED"
+                self._step("the run's end", lambda: client.set_terminated(run_id, status))
             if logged and stored:
                 self.lines.append(
                     (
@@ -283,8 +285,6 @@ class MlflowLogger:
                 )
         if self.model is not None:
             self._gate_model(client, document, run_id)
-
-    _created = False
 
     def _open_run_of(self, client: Any) -> Callable[[], str]:
         def open_run() -> str:
@@ -298,7 +298,7 @@ class MlflowLogger:
                 found = client.get_experiment_by_name(name)
                 experiment_id = found.experiment_id if found else client.create_experiment(name)
             run = client.create_run(experiment_id or "0", run_name="mlgate")
-            self._created = True
+            self.created_run = True
             return str(run.info.run_id)
 
         return open_run
