@@ -127,9 +127,12 @@ class Card:
     >>> mlgate.card.dataset("evaluation", test_df, description="Adult test split")  # doctest: +SKIP
     """
 
-    def __init__(self, facts: dict[str, Any], recorder: Recorder) -> None:
+    def __init__(
+        self, facts: dict[str, Any], recorder: Recorder, rootdir: Path | None = None
+    ) -> None:
         self.facts = facts
         self._recorder = recorder
+        self.rootdir = rootdir
 
     @_recorded
     def note(self, section: str, text: str) -> CheckResult | None:
@@ -149,11 +152,17 @@ class Card:
 
     @_recorded
     def dataset(
-        self, role: str, df: Any, *, description: str = "", name: str | None = None
+        self,
+        role: str,
+        df: Any,
+        *,
+        description: str = "",
+        name: str | None = None,
+        source: Any = None,
     ) -> CheckResult | None:
         """Record a dataset (rows, columns, sha256 fingerprint) under ``role``, e.g.
         ``"training"`` or ``"evaluation"`` (bad arguments record an ``error`` result, which
-        is returned)."""
+        is returned). ``source=`` records the file's lineage (sha256, DVC md5 and status)."""
         if not isinstance(role, str) or not role.strip():
             raise MlgateInputError("role", "must be a non-empty string, e.g. 'evaluation'.")
         if not isinstance(description, str):
@@ -164,7 +173,7 @@ class Card:
             raise MlgateInputError("name", "must be a non-empty string, or left out.")
         frame = as_frame(df, "df")
         self._recorder.use_dataset(name or role, role, frame, description)
-        return None
+        return self._recorder.use_source("governance", name or role, role, source, self.rootdir)
 
     @_recorded
     def expect_complete(

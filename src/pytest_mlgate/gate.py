@@ -12,6 +12,7 @@ import hashlib
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import MlgateError, MlgateInputError, describe
@@ -74,6 +75,7 @@ class DatasetUse:
     role: str
     frame: Any
     description: str = ""
+    source: dict[str, Any] | None = None
 
 
 @dataclass
@@ -268,6 +270,25 @@ class Recorder:
                 return
         self.record.datasets.append((self.record.phase, DatasetUse(name, role, frame, description)))
 
+    def use_source(
+        self, category: str, name: str, role: str, source: Any, rootdir: Path | None
+    ) -> CheckResult | None:
+        """Attach the lineage of ``source`` (a file path) to the dataset just recorded under
+        ``name`` and ``role``; a source that cannot be read is an ``error`` result."""
+        if source is None:
+            return None
+        from .integrations.dvc import describe_source
+
+        try:
+            lineage = describe_source(source, rootdir or Path.cwd())
+        except MlgateError as exc:
+            return self.error(category, name, "source", {}, str(exc))
+        for _, use in reversed(self.record.datasets):
+            if use.name == name and use.role == role:
+                use.source = lineage
+                break
+        return None
+
 
 class Gate:
     """The ``mlgate`` fixture: factories for each family of checks, and the model card.
@@ -291,15 +312,22 @@ class Gate:
         """The results this test recorded so far, in order."""
         return [r for _, r in self._recorder.record.results]
 
-    def data(self, df: Any, *, name: str = "data") -> DataChecks:
-        """Data-quality checks on one frame.
+    def data(self, df: Any, *, name: str = "data", source: Any = None) -> DataChecks:
+        """Data-quality checks on one frame. ``source=`` (the file it was read from) records
+        the file's sha256, its DVC md5 and whether it matches what DVC tracks.
 
-        >>> dq = mlgate.data(train, name="train")           # doctest: +SKIP
-        >>> dq.expect_columns(["age", "income", "target"])  # doctest: +SKIP
+        >>> dq = mlgate.data(train, name="train", source="data/train.csv")  # doctest: +SKIP
+        >>> dq.expect_columns(["age", "income", "target"])                  # doctest: +SKIP
         """
         from .checks.data_quality import DataChecks
 
-        return DataChecks(self._recorder, df, name=name)
+        checks = DataChecks(self._recorder, df, name=name)
+        self._recorder.use_source("data_quality", name, "data", source, self._rootdir)
+        return checks
+
+    @property
+    def _rootdir(self) -> Path | None:
+        return self._settings.rootdir if self._settings is not None else None
 
     def performance(
         self,
@@ -384,15 +412,18 @@ class Gate:
         name: str = "drift",
         columns: list[Any] | None = None,
         categorical: list[Any] | None = None,
+        reference_source: Any = None,
+        current_source: Any = None,
     ) -> DriftChecks:
         """Drift checks between reference data (a frame or a saved Profile) and current data.
+        ``reference_source=`` / ``current_source=`` record the files' lineage (as ``data``).
 
         >>> drift = mlgate.drift(train, prod, name="prod-vs-train")   # doctest: +SKIP
         >>> drift.expect_no_drift()                                   # doctest: +SKIP
         """
         from .checks.drift import DriftChecks
 
-        return DriftChecks(
+        checks = DriftChecks(
             self._recorder,
             self._settings,
             reference,
@@ -401,6 +432,9 @@ class Gate:
             columns=columns,
             categorical=categorical,
         )
+        for role, source in (("reference", reference_source), ("current", current_source)):
+            self._recorder.use_source("drift", name, role, source, self._rootdir)
+        return checks
 
     def profile(self, df: Any, *, name: str = "profile") -> Profile:
         """Build and record a reference :class:`Profile` of ``df`` (no raw rows kept).

@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 SESSION_KEY = pytest.StashKey[MlgateSession]()
 RECORD_KEY = pytest.StashKey["TestRecord"]()
 HOOKS_NAME = "mlgate-report-hooks"
+MLFLOW_NAME = "mlgate-mlflow"
+HTML_NAME = "mlgate-pytest-html"
+MLFLOW_MODES = {"": None, "false": None, "off": None, "true": "optional", "on": "optional"}
+MLFLOW_MODES.update({"optional": "optional", "required": "required"})
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspec
+
+    pluginmanager.add_hookspecs(hookspec)
+
 
 CATEGORY_HELP = {
     "data_quality": "data-quality checks (schema, nulls, ranges, keys, leakage)",
@@ -87,6 +98,45 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help="seed of every bootstrap (default 0: intervals are reproducible run to run).",
     )
+    group.addoption(
+        "--mlgate-mlflow",
+        dest="mlgate_mlflow",
+        action="store_true",
+        default=False,
+        help="log the report, the checks' figures and the verdict to MLflow (tracking URI from "
+        "MLflow's settings; needs pytest-mlgate[mlflow]). A server that cannot be reached "
+        "changes nothing but a line in the terminal, unless given as --mlgate-mlflow=required.",
+    )
+    group.addoption(
+        # matched whole, like --mlgate-update-baselines=force: no optional value to swallow paths
+        "--mlgate-mlflow=required",
+        dest="mlgate_mlflow_required",
+        action="store_true",
+        default=False,
+        help="as --mlgate-mlflow, and the run fails when anything could not be logged.",
+    )
+    group.addoption(
+        "--mlgate-mlflow-model",
+        dest="mlgate_mlflow_model",
+        default=None,
+        metavar="URI",
+        help="the registered model version this run gates, e.g. models:/credit/3: tagged with "
+        "the verdict and digest (default: ini mlgate_mlflow_model, or mlflow_model in [model] "
+        "of the model card).",
+    )
+    group.addoption(
+        "--mlgate-mlflow-alias",
+        dest="mlgate_mlflow_alias",
+        default=None,
+        metavar="NAME",
+        help="set this alias on the gated model version when the full gate passed.",
+    )
+    parser.addini(
+        "mlgate_mlflow", "log to MLflow: true, required or false (default false)", default=""
+    )
+    parser.addini("mlgate_mlflow_experiment", "MLflow experiment of new runs", default="")
+    parser.addini("mlgate_mlflow_model", "registered model version to gate", default="")
+    parser.addini("mlgate_mlflow_alias", "alias set on the version when it passed", default="")
     parser.addini(
         "mlgate_report_dir", "folder for the mlgate report files", default="mlgate-report"
     )
@@ -119,12 +169,44 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from exc
     elif settings.card_path_given:
         raise pytest.UsageError(f"model card {settings.card_path}: no such file (ini mlgate_card).")
-    config.stash[SESSION_KEY] = MlgateSession(
-        settings, facts, is_worker=hasattr(config, "workerinput")
-    )
+    is_worker = hasattr(config, "workerinput")
+    mlflow = None if is_worker else _mlflow_plugin(config, facts)
+    config.stash[SESSION_KEY] = MlgateSession(settings, facts, is_worker=is_worker)
     config.pluginmanager.register(ReportHooks(config), HOOKS_NAME)
-    if config.get_verbosity() >= 1 and not hasattr(config, "workerinput"):
+    if config.get_verbosity() >= 1 and not is_worker:
         config.pluginmanager.register(ProgressHooks(config), HOOKS_NAME + "-progress")
+    if mlflow is not None:
+        config.pluginmanager.register(mlflow, MLFLOW_NAME)
+    if not is_worker and config.pluginmanager.hasplugin("html") and _option(config, "htmlpath"):
+        from .integrations.pytest_html import HtmlSummary
+
+        config.pluginmanager.register(HtmlSummary(config), HTML_NAME)
+
+
+def _option(config: pytest.Config, name: str) -> Any:
+    try:
+        return config.getoption(name)
+    except ValueError:  # another plugin's option, when that plugin is not installed
+        return None
+
+
+def _mlflow_plugin(config: pytest.Config, facts: dict[str, Any]) -> Any:
+    """The MLflow logger when it is asked for (nothing of MLflow is imported otherwise)."""
+    ini = str(config.getini("mlgate_mlflow") or "").strip().lower()
+    if ini not in MLFLOW_MODES:
+        raise pytest.UsageError(
+            f"ini mlgate_mlflow = {ini!r}: use true, required or false (or leave it out)."
+        )
+    mode = MLFLOW_MODES[ini]
+    if config.getoption("mlgate_mlflow"):
+        mode = "optional"
+    if config.getoption("mlgate_mlflow_required"):
+        mode = "required"
+    if mode is None:
+        return None
+    from .integrations.mlflow import logger_from_config
+
+    return logger_from_config(config, facts, required=mode == "required")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -224,7 +306,8 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
             item.user_properties.remove(prop)
 
     recorder = Recorder(gate_settings, record, on_result=add_property, on_withdraw=drop_property)
-    return Gate(recorder, Card(session.card_facts, recorder), session.settings)
+    card = Card(session.card_facts, recorder, session.settings.rootdir)
+    return Gate(recorder, card, session.settings)
 
 
 def _guard_phase(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:
@@ -376,6 +459,8 @@ def _payload(record: TestRecord, phase: str) -> dict[str, Any]:
         }
         if use.description:
             entry["description"] = use.description
+        if use.source is not None:
+            entry["source"] = use.source
         datasets.append(entry)
     record.datasets = [(p, u) for p, u in record.datasets if p != phase]  # release the frames
     record.reported.add(phase)
@@ -488,19 +573,38 @@ class ReportHooks:
             stopped=bool(session.shouldfail or session.shouldstop),
             config=self.config,
         )
+        if state.written is not None and state.document is not None:
+            self.hand_over(state.written, state.document)
         if state.blocks_exit() and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def hand_over(self, folder: Path, document: dict[str, Any]) -> None:
+        """Call ``pytest_mlgate_audit_written`` once, on the controller, after the write."""
+        from .report.files import ARTIFACTS
+
+        paths = {name: (folder / name).resolve() for name in ARTIFACTS}
+        try:
+            self.config.hook.pytest_mlgate_audit_written(
+                config=self.config, document=json.loads(json.dumps(document)), paths=paths
+            )
+        except Exception as exc:
+            self.state.notices.append(
+                (f"pytest_mlgate_audit_written raised {type(exc).__name__}: {exc}", True)
+            )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         state = self.state
         if state.is_worker:
             return
         doc = state.document
-        if doc is None and not state.write_error:
+        if doc is None and not state.write_error and not state.notices:
             return
         from .report.terminal import summary_lines
 
-        gate = doc["summary"]["gate"] if doc is not None else "failed"
+        summary = doc["summary"] if doc is not None else None
+        if doc is None and not state.write_error:
+            summary = state.summary  # no report written: the integrations' lines still show
+        gate = summary["gate"] if summary is not None else "failed"
         terminalreporter.write_sep(
             "=", "mlgate", red=gate != "passed", green=gate == "passed", bold=True
         )
@@ -513,9 +617,12 @@ class ReportHooks:
             )
         if state.written is not None:
             terminalreporter.write_line(f"report: {state.written / 'audit.html'}")
+        for text, is_error in state.notices:
+            terminalreporter.write_line(text, red=is_error, bold=is_error)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    hooks = config.pluginmanager.get_plugin(HOOKS_NAME)
-    if hooks is not None:
-        config.pluginmanager.unregister(hooks)
+    for name in (HOOKS_NAME, HOOKS_NAME + "-progress", MLFLOW_NAME, HTML_NAME):
+        hooks = config.pluginmanager.get_plugin(name)
+        if hooks is not None:
+            config.pluginmanager.unregister(hooks)

@@ -162,6 +162,10 @@ class MlgateSession:
         self.summary: dict[str, Any] | None = None
         self.baselines: list[dict[str, Any]] = []
         self.write_error: str | None = None
+        # lines the integrations (the audit hook, MLflow) add to the terminal summary, with
+        # whether each is an error; an integration that was required and failed fails the run
+        self.notices: list[tuple[str, bool]] = []
+        self.integration_error: str | None = None
 
     def gate_used(self) -> bool:
         return self.collector.fixture_used or self.settings.report_dir_given
@@ -174,7 +178,7 @@ class MlgateSession:
     def blocks_exit(self) -> bool:
         """Whether the session must exit non-zero for mlgate's own reasons (a baseline update
         refused at the end, a report that could not be written)."""
-        if self.write_error:
+        if self.write_error or self.integration_error:
             return True
         summary = self.summary
         return summary is not None and (summary["blocking"] > 0 or summary["gate"] == "incomplete")
