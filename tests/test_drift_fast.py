@@ -19,7 +19,12 @@ from pytest_mlgate.checks import drift as checks_drift
 from pytest_mlgate.checks.drift import DriftChecks
 from pytest_mlgate.errors import MlgateInputError
 from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
-from pytest_mlgate.profile import category_counts, numeric_values, sorted_numeric
+from pytest_mlgate.profile import (
+    category_counts,
+    counting_sort,
+    numeric_values,
+    sorted_numeric,
+)
 from pytest_mlgate.stats import drift as sd
 
 
@@ -195,6 +200,28 @@ def test_sorted_numeric_equals_sort_of_numeric_values():
     before = x.copy()
     sorted_numeric(pd.Series(x), "current")
     np.testing.assert_array_equal(x, before)  # the caller's data is not sorted in place
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array([3, -2, 3, 0, -128, 127], dtype=np.int8),
+        np.random.default_rng(1).integers(0, 20, 5000).astype(np.uint32),
+        np.random.default_rng(2).poisson(4.0, 20_000),  # the benchmark's integer columns
+        np.array([2**62 + 3, 2**62, 2**62 + 1, 2**62], dtype=np.int64),  # rounded to float
+        np.array([0, 2**63 + 5], dtype=np.uint64),  # beyond int64: sorted, not counted
+        np.array([-(2**40), 2**40, 0]),  # too wide a span: sorted, not counted
+        np.array([7], dtype=np.int16),
+    ],
+)
+def test_counting_sort_of_integers_equals_numpy_sort(values):
+    expected = np.sort(values.astype(np.float64))
+    got = sorted_numeric(pd.Series(values), "current")
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, expected)
+    counted = counting_sort(values)
+    if counted is not None:
+        np.testing.assert_array_equal(counted, expected)
 
 
 def test_sorted_numeric_names_infinite_values_like_numeric_values():

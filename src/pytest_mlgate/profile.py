@@ -105,6 +105,10 @@ def sorted_numeric(series: pd.Series, argument: str) -> np.ndarray:
         series, pd.DataFrame
     ):
         return np.sort(numeric_values(series, argument))
+    if dtype.kind in "iu":
+        counted = counting_sort(series.to_numpy())
+        if counted is not None:
+            return counted
     out = np.array(series.to_numpy(), dtype=np.float64, copy=True)
     out.sort()
     end = out.size
@@ -121,6 +125,34 @@ def sorted_numeric(series: pd.Series, argument: str) -> np.ndarray:
             "Replace them with NaN (or clip them) before the drift check.",
         )
     return out
+
+
+#: an integer column whose values span at most this many integers (and at most twice its
+#: length) is sorted by counting: ``bincount`` and ``repeat`` cost a few milliseconds per
+#: million values on every CPU, where numpy's AVX-512 sort takes 60-90 ms on AMD Zen 4
+COUNTING_MAX_SPAN = 1 << 22
+
+
+def counting_sort(values: np.ndarray) -> np.ndarray | None:
+    """``numpy.sort(values.astype(float64))`` of a 1-D integer array by counting, or None when
+    its values span too many integers for counting to pay (then sort).
+
+    The float64 conversion is monotone, so repeating each converted integer of the span by
+    its count gives exactly the sorted converted values (ties and large integers included).
+    """
+    n = values.size
+    if n == 0:
+        return None
+    low, high = int(values.min()), int(values.max())
+    span = high - low + 1
+    if span > COUNTING_MAX_SPAN or span > 2 * n + 1024 or high >= 1 << 63:
+        return None
+    shifted = values.astype(np.int64, copy=False)
+    if low:
+        shifted = shifted - low
+    counts = np.bincount(shifted, minlength=span)
+    keys = np.arange(low, high + 1, dtype=np.int64).astype(np.float64)
+    return np.repeat(keys, counts)
 
 
 def number_key(value: float) -> str:
