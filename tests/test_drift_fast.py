@@ -224,6 +224,30 @@ def test_counting_sort_of_integers_equals_numpy_sort(values):
         np.testing.assert_array_equal(counted, expected)
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.where(np.arange(9000) % 13 == 0, np.nan, np.arange(9000) % 90 - 20.0),  # ages
+        np.r_[np.zeros(5000), -np.zeros(5000), [3.0, np.nan]],  # -0.0 and 0.0
+        np.r_[np.arange(5000.0) % 7 + 2.0**60, [np.nan]],  # large whole numbers
+        (np.arange(8000) % 50).astype(np.float32),
+        np.r_[np.arange(8000) % 50, [0.5]].astype(float),  # one fraction: sorted
+        np.r_[np.arange(8000) % 5 * 1e9, [0.0]],  # too wide a span: sorted
+    ],
+)
+def test_counting_sort_of_whole_floats_equals_numpy_sort(values):
+    expected = np.sort(values[~np.isnan(values)].astype(np.float64))
+    got = sorted_numeric(pd.Series(values), "current")
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == np.float64
+
+
+def test_whole_floats_with_an_infinite_value_are_named_as_before():
+    values = np.r_[np.arange(8000) % 50, [np.inf]].astype(float)
+    with pytest.raises(MlgateInputError, match="1 infinite"):
+        sorted_numeric(pd.Series(values, name="x"), "reference")
+
+
 def test_sorted_numeric_names_infinite_values_like_numeric_values():
     x = pd.Series([1.0, np.inf, np.nan, -np.inf, 2.0, np.inf], name="x")
     with pytest.raises(MlgateInputError) as fast:

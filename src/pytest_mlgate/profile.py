@@ -109,6 +109,10 @@ def sorted_numeric(series: pd.Series, argument: str) -> np.ndarray:
         counted = counting_sort(series.to_numpy())
         if counted is not None:
             return counted
+    elif _whole_numbers_likely(series.to_numpy()):
+        counted = _counting_sort_floats(series.to_numpy())
+        if counted is not None:
+            return counted
     out = np.array(series.to_numpy(), dtype=np.float64, copy=True)
     out.sort()
     end = out.size
@@ -153,6 +157,32 @@ def counting_sort(values: np.ndarray) -> np.ndarray | None:
     counts = np.bincount(shifted, minlength=span)
     keys = np.arange(low, high + 1, dtype=np.int64).astype(np.float64)
     return np.repeat(keys, counts)
+
+
+def _whole_numbers_likely(values: np.ndarray) -> bool:
+    """Whether about 1,000 evenly spaced values of a float array are all whole numbers or NaN
+    (ages or counts read as float because of a missing value): the cheap test before the
+    full one in :func:`_counting_sort_floats`."""
+    if values.size < 4096:
+        return False
+    probe = values[:: values.size // 1024]
+    with np.errstate(invalid="ignore"):
+        return bool(np.all((probe == np.floor(probe)) | np.isnan(probe)))
+
+
+def _counting_sort_floats(values: np.ndarray) -> np.ndarray | None:
+    """The sorted non-null values of a float array whose finite values are all whole numbers
+    of a small span, by counting (None otherwise, and when it holds an infinite value: the
+    sorting path names those). ``-0.0`` comes out as ``0.0``, which compares equal."""
+    finite = values[~np.isnan(values)]
+    if finite.size == 0 or not np.isfinite(finite).all():
+        return None
+    low, high = float(finite.min()), float(finite.max())
+    if low < -(2.0**62) or high > 2.0**62 or high - low + 1 > COUNTING_MAX_SPAN:
+        return None
+    if not np.array_equal(finite, np.floor(finite)):
+        return None
+    return counting_sort(finite.astype(np.int64))  # whole floats convert to int64 exactly
 
 
 def number_key(value: float) -> str:
