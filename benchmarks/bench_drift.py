@@ -5,10 +5,11 @@ Run in the benchmark environment (see README-drift.md):
     .bench-venv/bin/python benchmarks/bench_drift.py [10000 100000 1000000] [--no-evidently]
         [--columns]
 
-Prints, per size: seconds (median of 3 runs without tracemalloc, which slows Python-level
-code by up to 15x), extra memory (tracemalloc peak of one more run) and ratios, and the load
-average before and after. ``--columns`` adds the raw-reference check on 5, 10 and 20 numeric
-columns at the largest size (cost per column).
+Prints the machine (CPU model, numpy's SIMD features, load), then per size: seconds (median of
+3 runs without tracemalloc, which slows Python-level code by up to 15x; the contenders run in
+turn, so load hits them alike), extra memory (tracemalloc peak of one more run) and ratios, and
+the load average before and after. ``--columns`` adds the raw-reference check on 5, 10 and 20
+numeric columns at the largest size (cost per column).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 import tracemalloc
 
 import numpy as np
+from machine import describe
 from make_data import CATEGORICAL, FEATURES, NUMERIC, load
 
 REPEATS = 3
@@ -63,6 +65,25 @@ def evidently_run(ref, cur):
     return Report([DataDriftPreset()]).run(reference_data=ref[FEATURES], current_data=cur[FEATURES])
 
 
+def interleaved(fns, repeats=REPEATS):
+    """Median seconds of each ``(fn, args)``, run in turn ``repeats`` times, so that the load of
+    a shared machine hits every contender alike; then one tracemalloc run of each."""
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, (fn, args) in fns.items():
+            t0 = time.perf_counter()
+            fn(*args)
+            times[name].append(time.perf_counter() - t0)
+    out = {}
+    for name, (fn, args) in fns.items():
+        tracemalloc.start()
+        fn(*args)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        out[name] = (statistics.median(times[name]), peak)
+    return out
+
+
 def measure(fn, *args, repeats=REPEATS, **kwargs):
     """(median seconds of ``repeats`` plain runs, tracemalloc peak bytes of one more run)."""
     times = []
@@ -101,6 +122,7 @@ def main(argv):
 
     from pytest_mlgate import Profile
 
+    print(describe())
     print(
         f"numpy {numpy.__version__}, scipy {scipy.__version__}, pandas {pandas.__version__}; "
         f"{os.cpu_count()} CPUs; load average {load_average()} (1/5/15 min)"
@@ -123,12 +145,14 @@ def main(argv):
         build = time.perf_counter() - t0
         before = load_average()
         handwritten(ref.iloc[:1000], cur.iloc[:1000])
-        rows = {
-            "mlgate (raw reference)": measure(mlgate_check, ref, cur),
-            "mlgate (profile)": measure(mlgate_check, profile, cur),
-            "scipy/numpy by hand": measure(handwritten, ref, cur),
-            "sort numeric columns once": measure(sort_once, ref, cur),
-        }
+        rows = interleaved(
+            {
+                "mlgate (raw reference)": (mlgate_check, (ref, cur)),
+                "mlgate (profile)": (mlgate_check, (profile, cur)),
+                "scipy/numpy by hand": (handwritten, (ref, cur)),
+                "sort numeric columns once": (sort_once, (ref, cur)),
+            }
+        )
         if with_evidently:
             reps = 1 if n >= 1_000_000 else REPEATS
             evidently_run(ref.iloc[:2000], cur.iloc[:2000])
@@ -145,6 +169,7 @@ def main(argv):
             f"built in {build:.3f} s, {len(profile_text(profile)) / 1024:.0f} KiB JSON; "
             f"load average {before} -> {load_average()}"
         )
+        print(describe())
         sys.stdout.flush()
     if "--columns" in argv:
         print(f"cost per column, {n:,} rows, raw reference, numeric columns only:")

@@ -133,3 +133,34 @@ def test_interval_leaves_out_undefined_resamples():
     assert ci.defined == 3 and ci.low is not None and ci.low >= 0.1
     empty = interval(np.full(5, np.nan), 0.9)
     assert empty.low is None and empty.high is None and empty.defined == 0
+
+
+def test_draws_in_pieces_into_a_reused_buffer_equal_one_bincount_of_one_draw():
+    """The counts drawn DRAW_PIECE at a time into a reused buffer equal those of one
+    ``integers`` call for the whole chunk counted by ``bincount`` (the earlier definition)."""
+    from pytest_mlgate.stats import bootstrap as bs
+
+    for n, size in [(bs.DRAW_PIECE * 2 + 17, 3), (50, 7), (1, 2)]:
+        draws = np.random.Generator(np.random.PCG64(11)).integers(
+            0, n, size=(size, n), dtype=np.int64
+        )
+        draws += (np.arange(size, dtype=np.int64) * n)[:, None]
+        expected = np.bincount(draws.ravel(), minlength=size * n).reshape(size, n)
+        buffer = np.full((size, n), -5, dtype=np.int64)  # stale contents are cleared
+        got = bs.draw_counts(n, size, np.random.Generator(np.random.PCG64(11)), out=buffer)
+        np.testing.assert_array_equal(got, expected)
+        assert got is buffer
+
+
+def test_reused_buffers_give_the_values_of_one_thread_and_of_a_second_call():
+    from pytest_mlgate.stats import bootstrap as bs
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 3000)
+    s = rng.random(3000)
+    stat = bs.AUCStatistic(y, s)
+    one = bs.bootstrap_values(stat, 300, np.random.SeedSequence(4), threads=1)
+    two = bs.bootstrap_values(stat, 300, np.random.SeedSequence(4), threads=2)
+    again = bs.bootstrap_values(stat, 300, np.random.SeedSequence(4), threads=2)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_array_equal(one, again)

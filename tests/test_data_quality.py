@@ -304,3 +304,87 @@ def test_fingerprint_equals_the_contract_definition(adult):
     assert fingerprint(changed) != fingerprint(adult.head(50))
     odd = pd.DataFrame({"lists": [[1], [2, 3]]})
     assert fingerprint(odd).startswith("sha256:")
+
+
+def awkward_frames():
+    """Frames whose duplicates hashing must not miss: -0.0 and 0.0, NaN payloads, NaT,
+    categories, strings, Python objects where 1 == 1.0, datetimes of two units."""
+    rng = np.random.default_rng(5)
+    n = 400
+    base = pd.DataFrame(
+        {
+            "x": rng.choice([0.0, -0.0, np.nan, -np.nan, 1.5], n),
+            "f32": rng.choice([0.0, -0.0, 2.0], n).astype(np.float32),
+            "i": rng.integers(0, 3, n),
+            "u8": rng.integers(0, 2, n).astype(np.uint8),
+            "b": rng.random(n) > 0.5,
+            "s": pd.Series(rng.choice(["a", "b", None], n), dtype="str"),
+            "c": pd.Categorical(rng.choice(["p", "q", None], n)),
+            "t": pd.to_datetime(rng.choice(["2024-01-01", "2024-01-02", None], n)),
+        }
+    )
+    objects = base.assign(o=pd.Series(rng.choice([1, 1.0, True, "1"], n), dtype=object))
+    nullable = base.assign(k=pd.array(rng.choice([1, 2, None], n), dtype="Int64"))
+    return [base, objects, nullable, base[["x"]], base.iloc[:0], base.iloc[:1]]
+
+
+@pytest.mark.parametrize("frame", awkward_frames())
+def test_duplicated_rows_from_hashes_equals_pandas(frame):
+    from pytest_mlgate.frames import _ROW_HASHES, duplicated_rows
+
+    expected = frame.duplicated().to_numpy()
+    np.testing.assert_array_equal(duplicated_rows(frame), expected)
+    cols = list(frame.columns[:2])
+    if cols:
+        np.testing.assert_array_equal(
+            duplicated_rows(frame, cols), frame.duplicated(subset=cols).to_numpy()
+        )
+    _ROW_HASHES.clear()
+
+
+def test_duplicated_rows_confirms_hash_collisions_exactly(monkeypatch):
+    """With every row hashed into four buckets, nearly every row collides: the exact check
+    of the candidates must still give pandas' answer."""
+    from pytest_mlgate import frames
+
+    real = frames.row_hashes
+    monkeypatch.setattr(frames, "row_hashes", lambda df: real(df) % np.uint64(4))
+    rng = np.random.default_rng(9)
+    df = pd.DataFrame({"a": rng.integers(0, 40, 2000), "b": rng.choice(["u", "v"], 2000)})
+    assert frames.duplicated_rows(df).sum() == df.duplicated().sum() > 0
+    np.testing.assert_array_equal(frames.duplicated_rows(df), df.duplicated().to_numpy())
+    np.testing.assert_array_equal(
+        frames.duplicated_rows(df, ["a", "b"]), df.duplicated(subset=["a", "b"]).to_numpy()
+    )
+    unique = df.drop_duplicates()
+    assert not frames.duplicated_rows(unique).any()  # collisions alone are no duplicates
+    frames._ROW_HASHES.clear()
+
+
+def test_duplicate_row_and_compound_key_checks_use_the_exact_answer():
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"a": rng.integers(0, 30, 500), "b": rng.integers(0, 3, 500)})
+    dq = DataChecks(Recorder(GateSettings("t", {}), TestRecord("t")), df, name="d")
+    rows = dq.expect_no_duplicate_rows()
+    key = dq.expect_unique(["a", "b"])
+    assert rows.observed == key.observed == int(df.duplicated().sum())
+    assert rows.details["examples"] == df.index[df.duplicated()][:5].tolist()
+
+
+def test_fast_number_hashes_equal_pandas_hash_array():
+    from pytest_mlgate.frames import _hash_numbers, _pandas_canonical_floats
+
+    rng = np.random.default_rng(1)
+    arrays = [
+        np.r_[rng.normal(size=50), [0.0, -0.0, np.nan, -np.nan, np.inf]],
+        rng.normal(size=50).astype(np.float32),
+        rng.integers(-100, 100, 50).astype(np.int8),
+        rng.integers(0, 2**63, 50).astype(np.uint64) * np.uint64(2),
+        rng.random(50) > 0.5,
+        np.arange(50).astype("datetime64[ns]"),
+        np.arange(50).astype("timedelta64[ns]"),
+    ]
+    for values in arrays:
+        np.testing.assert_array_equal(
+            _hash_numbers(values, _pandas_canonical_floats()), pd.util.hash_array(values)
+        )

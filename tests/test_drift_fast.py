@@ -19,7 +19,12 @@ from pytest_mlgate.checks import drift as checks_drift
 from pytest_mlgate.checks.drift import DriftChecks
 from pytest_mlgate.errors import MlgateInputError
 from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
-from pytest_mlgate.profile import category_counts, numeric_values, sorted_numeric
+from pytest_mlgate.profile import (
+    category_counts,
+    counting_sort,
+    numeric_values,
+    sorted_numeric,
+)
 from pytest_mlgate.stats import drift as sd
 
 
@@ -195,6 +200,52 @@ def test_sorted_numeric_equals_sort_of_numeric_values():
     before = x.copy()
     sorted_numeric(pd.Series(x), "current")
     np.testing.assert_array_equal(x, before)  # the caller's data is not sorted in place
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array([3, -2, 3, 0, -128, 127], dtype=np.int8),
+        np.random.default_rng(1).integers(0, 20, 5000).astype(np.uint32),
+        np.random.default_rng(2).poisson(4.0, 20_000),  # the benchmark's integer columns
+        np.array([2**62 + 3, 2**62, 2**62 + 1, 2**62], dtype=np.int64),  # rounded to float
+        np.array([0, 2**63 + 5], dtype=np.uint64),  # beyond int64: sorted, not counted
+        np.array([-(2**40), 2**40, 0]),  # too wide a span: sorted, not counted
+        np.array([7], dtype=np.int16),
+    ],
+)
+def test_counting_sort_of_integers_equals_numpy_sort(values):
+    expected = np.sort(values.astype(np.float64))
+    got = sorted_numeric(pd.Series(values), "current")
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, expected)
+    counted = counting_sort(values)
+    if counted is not None:
+        np.testing.assert_array_equal(counted, expected)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.where(np.arange(9000) % 13 == 0, np.nan, np.arange(9000) % 90 - 20.0),  # ages
+        np.r_[np.zeros(5000), -np.zeros(5000), [3.0, np.nan]],  # -0.0 and 0.0
+        np.r_[np.arange(5000.0) % 7 + 2.0**60, [np.nan]],  # large whole numbers
+        (np.arange(8000) % 50).astype(np.float32),
+        np.r_[np.arange(8000) % 50, [0.5]].astype(float),  # one fraction: sorted
+        np.r_[np.arange(8000) % 5 * 1e9, [0.0]],  # too wide a span: sorted
+    ],
+)
+def test_counting_sort_of_whole_floats_equals_numpy_sort(values):
+    expected = np.sort(values[~np.isnan(values)].astype(np.float64))
+    got = sorted_numeric(pd.Series(values), "current")
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == np.float64
+
+
+def test_whole_floats_with_an_infinite_value_are_named_as_before():
+    values = np.r_[np.arange(8000) % 50, [np.inf]].astype(float)
+    with pytest.raises(MlgateInputError, match="1 infinite"):
+        sorted_numeric(pd.Series(values, name="x"), "reference")
 
 
 def test_sorted_numeric_names_infinite_values_like_numeric_values():

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 # id(frame) -> fingerprint; an entry goes when its frame is garbage-collected (DataFrames are
 # unhashable, so a WeakKeyDictionary cannot hold them).
 _FINGERPRINTS: dict[int, str] = {}
+# id(frame) -> its row hashes (computed once for the duplicate-row check and the fingerprint)
+_ROW_HASHES: dict[int, Any] = {}
 
 
 def as_frame(obj: Any, argument: str, *, allow_empty: bool = False) -> pd.DataFrame:
@@ -117,11 +119,72 @@ def fingerprint(frame: pd.DataFrame) -> str:
     for name, dtype in frame.dtypes.items():
         digest.update(f"{name!s}\x1f{dtype_family(dtype)}\x1e".encode())
     if frame.shape[0] and frame.shape[1]:
-        digest.update(row_hashes(frame).tobytes())
+        digest.update(cached_row_hashes(frame).tobytes())
     value = "sha256:" + digest.hexdigest()
     _FINGERPRINTS[key] = value
+    _ROW_HASHES.pop(key, None)  # the fingerprint was what they were kept for
     weakref.finalize(frame, _FINGERPRINTS.pop, key, None)
     return value
+
+
+def cached_row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """:func:`row_hashes` of a frame object, computed once (the duplicate-row check computes
+    them, the fingerprint at the end of the test reuses them)."""
+    key = id(frame)
+    cached = _ROW_HASHES.get(key)
+    if cached is None:
+        cached = row_hashes(frame)
+        _ROW_HASHES[key] = cached
+        weakref.finalize(frame, _ROW_HASHES.pop, key, None)
+    return cached
+
+
+#: SplitMix64's finaliser constants, as pandas' ``_hash_ndarray`` redistributes 64-bit values
+_MIX1, _MIX2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+
+
+def _pandas_canonical_floats() -> bool:
+    """Whether this pandas hashes 0.0 and -0.0 (and every NaN) alike (pandas >= 3)."""
+    import numpy as np
+    import pandas as pd
+
+    probe = pd.util.hash_array(np.array([0.0, -0.0, np.nan, -np.nan]))
+    return bool(probe[0] == probe[1] and probe[2] == probe[3])
+
+
+def _hash_numbers(values: np.ndarray, canonical_floats: bool) -> np.ndarray:
+    """``pandas.util.hash_array`` of a numpy bool, integer, float, datetime or timedelta array,
+    the same operations in place on one buffer (pandas allocates a temporary per step); a
+    test keeps the two equal."""
+    import numpy as np
+
+    kind = values.dtype.kind
+    if kind == "b":
+        out = values.astype(np.uint64)
+    elif kind in "mM":
+        out = values.view(np.int64).astype(np.uint64)
+    else:
+        width = values.dtype.itemsize
+        out = values.view(f"u{width}").astype(np.uint64)
+        if kind == "f" and canonical_floats:
+            nan_bits = np.array(np.nan, dtype=values.dtype).view(f"u{width}")
+            out[np.isnan(values)] = nan_bits
+            out[out == np.array(-0.0, dtype=values.dtype).view(f"u{width}")] = 0
+    tmp = np.empty_like(out)
+    for shift, mult in ((30, _MIX1), (27, _MIX2)):
+        np.right_shift(out, np.uint64(shift), out=tmp)
+        out ^= tmp
+        out *= np.uint64(mult)
+    np.right_shift(out, np.uint64(31), out=tmp)
+    out ^= tmp
+    return out
+
+
+def _plain_numbers(s: pd.Series) -> bool:
+    import numpy as np
+
+    dtype = s.dtype
+    return isinstance(dtype, np.dtype) and dtype.kind in "biufmM" and dtype.itemsize <= 8
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
@@ -133,9 +196,13 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     import numpy as np
     import pandas as pd
 
+    canonical = _pandas_canonical_floats()
+
     def column_hash(i: int) -> np.ndarray:
         s = _unit_free(frame.iloc[:, i])
         try:
+            if _plain_numbers(s):
+                return _hash_numbers(s.to_numpy(), canonical)
             return pd.util.hash_pandas_object(s, index=False).to_numpy()
         except Exception:  # cells pandas cannot hash (lists, tuples beside numbers): their text
             text = np.array([_text(v) for v in s.tolist()], dtype=object)
@@ -157,6 +224,45 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
         mult += np.uint64(82520 + inverse + inverse)
     out += np.uint64(97531)
     return out
+
+
+def duplicated_rows(frame: pd.DataFrame, columns: list[Any] | None = None) -> np.ndarray:
+    """``frame.duplicated(subset=columns).to_numpy()``, from the row hashes.
+
+    Equal rows have equal hashes, so a row can repeat an earlier one only where its hash
+    does: the rows whose hash occurs more than once (none, or the duplicates and the rare
+    collisions) are compared exactly by ``DataFrame.duplicated``. The hashes are those of the
+    fingerprint (cached, so the fingerprint reuses them) for all columns. Column types whose
+    hash could differ for values pandas calls equal (Python objects, where ``1 == 1.0``;
+    floats, on a pandas that hashes ``0.0`` and ``-0.0`` apart; extension types other than
+    strings and categories) use ``DataFrame.duplicated`` directly.
+    """
+    import numpy as np
+    import pandas as pd
+
+    sub = frame if columns is None else frame[columns]
+    n = sub.shape[0]
+    canonical: bool | None = None
+    for i in range(sub.shape[1]):
+        dtype = sub.iloc[:, i].dtype
+        if isinstance(dtype, pd.CategoricalDtype | pd.StringDtype):
+            continue
+        if not (isinstance(dtype, np.dtype) and dtype.kind in "biufmM" and dtype.itemsize <= 8):
+            break
+        if dtype.kind == "f":
+            if canonical is None:
+                canonical = _pandas_canonical_floats()
+            if not canonical:
+                break
+    else:
+        if n and sub.shape[1]:
+            hashes = cached_row_hashes(frame) if columns is None else row_hashes(sub)
+            candidates = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
+            out = np.zeros(n, dtype=bool)
+            if candidates.size:
+                out[candidates] = sub.iloc[candidates].duplicated().to_numpy()
+            return out
+    return sub.duplicated().to_numpy()
 
 
 def _unit_free(s: pd.Series) -> pd.Series:

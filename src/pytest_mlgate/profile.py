@@ -105,6 +105,14 @@ def sorted_numeric(series: pd.Series, argument: str) -> np.ndarray:
         series, pd.DataFrame
     ):
         return np.sort(numeric_values(series, argument))
+    if dtype.kind in "iu":
+        counted = counting_sort(series.to_numpy())
+        if counted is not None:
+            return counted
+    elif _whole_numbers_likely(series.to_numpy()):
+        counted = _counting_sort_floats(series.to_numpy())
+        if counted is not None:
+            return counted
     out = np.array(series.to_numpy(), dtype=np.float64, copy=True)
     out.sort()
     end = out.size
@@ -121,6 +129,60 @@ def sorted_numeric(series: pd.Series, argument: str) -> np.ndarray:
             "Replace them with NaN (or clip them) before the drift check.",
         )
     return out
+
+
+#: an integer column whose values span at most this many integers (and at most twice its
+#: length) is sorted by counting: ``bincount`` and ``repeat`` cost a few milliseconds per
+#: million values on every CPU, where numpy's AVX-512 sort takes 60-90 ms on AMD Zen 4
+COUNTING_MAX_SPAN = 1 << 22
+
+
+def counting_sort(values: np.ndarray) -> np.ndarray | None:
+    """``numpy.sort(values.astype(float64))`` of a 1-D integer array by counting, or None when
+    its values span too many integers for counting to pay (then sort).
+
+    The float64 conversion is monotone, so repeating each converted integer of the span by
+    its count gives exactly the sorted converted values (ties and large integers included).
+    """
+    n = values.size
+    if n == 0:
+        return None
+    low, high = int(values.min()), int(values.max())
+    span = high - low + 1
+    if span > COUNTING_MAX_SPAN or span > 2 * n + 1024 or high >= 1 << 63:
+        return None
+    shifted = values.astype(np.int64, copy=False)
+    if low:
+        shifted = shifted - low
+    counts = np.bincount(shifted, minlength=span)
+    keys = np.arange(low, high + 1, dtype=np.int64).astype(np.float64)
+    return np.repeat(keys, counts)
+
+
+def _whole_numbers_likely(values: np.ndarray) -> bool:
+    """Whether about 1,000 evenly spaced values of a float array are all whole numbers or NaN
+    (ages or counts read as float because of a missing value): the cheap test before the
+    full one in :func:`_counting_sort_floats`."""
+    if values.size < 4096:
+        return False
+    probe = values[:: values.size // 1024]
+    with np.errstate(invalid="ignore"):
+        return bool(np.all((probe == np.floor(probe)) | np.isnan(probe)))
+
+
+def _counting_sort_floats(values: np.ndarray) -> np.ndarray | None:
+    """The sorted non-null values of a float array whose finite values are all whole numbers
+    of a small span, by counting (None otherwise, and when it holds an infinite value: the
+    sorting path names those). ``-0.0`` comes out as ``0.0``, which compares equal."""
+    finite = values[~np.isnan(values)]
+    if finite.size == 0 or not np.isfinite(finite).all():
+        return None
+    low, high = float(finite.min()), float(finite.max())
+    if low < -(2.0**62) or high > 2.0**62 or high - low + 1 > COUNTING_MAX_SPAN:
+        return None
+    if not np.array_equal(finite, np.floor(finite)):
+        return None
+    return counting_sort(finite.astype(np.int64))  # whole floats convert to int64 exactly
 
 
 def number_key(value: float) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MlgateInputError, describe
-from ..frames import as_frame, column_list, require_columns
+from ..frames import as_frame, column_list, duplicated_rows, require_columns
 from ..gate import guard_checks
 from ..results import CheckResult, Outcome, plain, short_number
 
@@ -545,7 +545,7 @@ class DataChecks:
             require_columns(df, cols, "columns")
             _no_null_keys(df, cols, "columns")
             keys = df[cols[0]] if len(cols) == 1 else df[cols]
-            dup = keys.duplicated()
+            dup = keys.duplicated().to_numpy() if len(cols) == 1 else duplicated_rows(df, cols)
             violations = int(dup.sum())
             examples: list[Any] = []
             if violations:
@@ -602,9 +602,9 @@ class DataChecks:
             _count_arg(max_count, "max_count")
             if cols is not None:
                 require_columns(df, cols, "columns")
-            dup = df.duplicated(subset=cols)
+            dup = duplicated_rows(df, cols)
             violations = int(dup.sum())
-            examples = _examples(df.index[dup.to_numpy()][:MAX_EXAMPLES].tolist())
+            examples = _examples(df.index[dup][:MAX_EXAMPLES].tolist())
             message = (
                 f"No duplicate rows among {len(df):,}."
                 if not violations
