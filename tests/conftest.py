@@ -19,6 +19,44 @@ sys.path.insert(0, str(ROOT / "examples"))
 from example_datasets import load_adult, load_german_credit  # noqa: E402
 
 
+def _preload() -> None:
+    """Import the scientific stack and every module of the package once, up front.
+
+    pytester's in-process runs snapshot ``sys.modules`` and drop what an inner run imported
+    first. Dropped C extensions cannot be imported again ("cannot load module more than once
+    per process"), and a dropped package module comes back as a second copy whose classes are
+    not the first's: both make later tests fail depending on which ran first on a worker.
+    mlflow is left out on purpose (a test checks it is not imported unless asked).
+    """
+    import contextlib
+    import importlib
+    import pkgutil
+
+    import pytest_mlgate
+
+    for name in (
+        "numpy",
+        "pandas",
+        "scipy.stats",
+        "scipy.spatial.distance",
+        "scipy.special",
+        "sklearn.metrics",
+        "sklearn.linear_model",
+        "fairlearn.metrics",
+        "jinja2",
+        "yaml",
+        "pyarrow",
+    ):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    for module in pkgutil.walk_packages(pytest_mlgate.__path__, "pytest_mlgate."):
+        if not module.name.startswith("pytest_mlgate.integrations.mlflow"):
+            importlib.import_module(module.name)
+
+
+_preload()
+
+
 @pytest.fixture(autouse=True)
 def _no_ci_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Inner pytest runs must not append to the real CI job summary or sign with a real key."""
