@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -59,13 +58,7 @@ applications = "Loan applications of 2024, one row per applicant."
 """
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
+from tests.test_governance import _chromium  # noqa: E402  one way to find the browser
 
 NEGATIVE_ZERO = re.compile(r"(?<![\w-])-0(?!\.?\d)")
 
