@@ -25,7 +25,7 @@ from make_data import CATEGORICAL, FEATURES, NUMERIC, NUMERIC_RANGES, cat_levels
 
 from pytest_mlgate.checks.data_quality import DataChecks  # noqa: E402
 from pytest_mlgate.frames import _FINGERPRINTS, _ROW_HASHES, fingerprint  # noqa: E402
-from pytest_mlgate.gate import GateSettings, Recorder, TestRecord  # noqa: E402
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord  # noqa: E402
 
 COLUMNS = [*FEATURES, "sensitive", "target", "score", "prediction"]
 DTYPES = {c: "float" for c in NUMERIC[:14]} | {c: "integer" for c in NUMERIC[14:]}

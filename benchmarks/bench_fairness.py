@@ -52,7 +52,7 @@ def frame(n: int) -> tuple[np.ndarray, np.ndarray, Any]:
 
 def gate_checks(y: np.ndarray, pred: np.ndarray, sensitive: Any) -> Any:
     from pytest_mlgate.checks.fairness import FairnessChecks
-    from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
+    from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
     nodeid = "benchmarks/bench_fairness.py::bench"
     recorder = Recorder(GateSettings(nodeid=nodeid, markers={}), TestRecord(nodeid=nodeid))

@@ -39,7 +39,7 @@ import pandas as pd
 from pytest_mlgate.checks.drift import DriftChecks
 from pytest_mlgate.checks.fairness import FairnessChecks
 from pytest_mlgate.checks.performance import PerformanceChecks
-from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 PI, MU, CUT = 0.3, 1.2, 0.8  # prevalence, score separation, label threshold
 SIZES = (100, 500, 5000)

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from pytest_mlgate.card import Card
-from pytest_mlgate.gate import Gate, GateSettings, Recorder, TestRecord
+from pytest_mlgate.gate import Gate
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 from pytest_mlgate.results import CheckResult
 
 STATUSES = {"passed", "failed", "warned", "insufficient", "error"}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
 from pytest_mlgate.checks.data_quality import DataChecks, leakage_scores
-from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 
 def checks(df, name="data") -> DataChecks:

@@ -15,7 +15,7 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
 
 from pytest_mlgate.checks.drift import DriftChecks
-from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 from pytest_mlgate.stats import drift as sd
 
 #: KS statistics and p-values equal scipy's up to this relative tolerance: a scipy release may

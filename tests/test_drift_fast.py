@@ -18,13 +18,13 @@ from scipy.stats import ks_2samp, wasserstein_distance
 from pytest_mlgate.checks import drift as checks_drift
 from pytest_mlgate.checks.drift import DriftChecks
 from pytest_mlgate.errors import MlgateInputError
-from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
 from pytest_mlgate.profile import (
     category_counts,
     counting_sort,
     numeric_values,
     sorted_numeric,
 )
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 from pytest_mlgate.stats import drift as sd
 
 
@@ -330,7 +330,7 @@ def test_aware_and_naive_timestamps_are_a_dtype_change():
     import pandas as pd
 
     from pytest_mlgate.checks.drift import DriftChecks
-    from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
+    from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
     stamps = pd.date_range("2024-01-01", periods=200, freq="h")
     ref = pd.DataFrame({"t": stamps.tz_localize("UTC")})

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_mlgate.checks.fairness import FairnessChecks
-from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 RATES = {
     "selection_rate": fm.selection_rate,

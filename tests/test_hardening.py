@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from pytest_mlgate.card import Card
-from pytest_mlgate.gate import Gate, GateSettings, Recorder, TestRecord
+from pytest_mlgate.gate import Gate
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 
 def make_gate() -> Gate:

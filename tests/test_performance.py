@@ -10,7 +10,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from pytest_mlgate.checks.performance import PerformanceChecks
-from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 
 def recorder(nodeid: str = "t.py::test") -> Recorder:

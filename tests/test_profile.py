@@ -11,7 +11,7 @@ import pytest
 from pytest_mlgate import Profile
 from pytest_mlgate.checks.drift import DriftChecks
 from pytest_mlgate.errors import MlgateInputError
-from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 
 def run_drift(reference, current, **kwargs):

@@ -19,8 +19,8 @@ import scipy.stats
 from pytest_mlgate.checks.drift import DriftChecks
 from pytest_mlgate.checks.fairness import FairnessChecks
 from pytest_mlgate.checks.performance import PerformanceChecks
-from pytest_mlgate.gate import GateSettings, Recorder, TestRecord
 from pytest_mlgate.profile import Profile
+from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -172,7 +172,7 @@ def write_updates(
     """Merge ``updates`` (``{"baseline", "key", "value", "fingerprint", "rows_fingerprint",
     "n"}``) into their files, atomically; returns the files written.
     A later update of a key wins."""
-    from .report.files import atomic_write
+    from .files import atomic_write
 
     by_file: dict[str, dict[str, dict[str, Any]]] = {}
     for update in updates:

@@ -17,7 +17,7 @@ from .frames import as_frame
 from .results import CheckResult, Outcome
 
 if TYPE_CHECKING:
-    from .gate import Recorder
+    from .recording import Recorder
 
 PLACEHOLDERS = ("TODO", "TBD", "[More Information Needed]")
 SECTIONS = (

@@ -19,7 +19,8 @@ from .results import CATEGORIES, SEVERITIES
 from .session import PAYLOAD_VERSION, MlgateSession, Settings
 
 if TYPE_CHECKING:
-    from .gate import Gate, TestRecord
+    from .gate import Gate
+    from .recording import TestRecord
     from .results import CheckResult
 
 SESSION_KEY = pytest.StashKey[MlgateSession]()
@@ -264,7 +265,8 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
     """
     from .card import Card
     from .errors import MlgateInputError
-    from .gate import Gate, GateSettings, Recorder, TestRecord
+    from .gate import Gate
+    from .recording import GateSettings, Recorder, TestRecord
 
     session = request.config.stash[SESSION_KEY]
     item = request.node
@@ -291,6 +293,10 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
         markers=markers,
         default_severity=severity,
         seed=session.settings.seed,
+        rootdir=session.settings.rootdir,
+        baseline_dir=session.settings.baseline_dir,
+        update_baselines=session.settings.update_baselines,
+        force_baselines=session.settings.force_baselines,
     )
 
     def add_property(result: CheckResult) -> None:

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import MlgateInputError, describe
 from ..frames import as_frame, column_list, duplicated_rows, require_columns
-from ..gate import guard_checks
+from ..recording import guard_checks
 from ..results import CheckResult, Outcome, plain, short_number
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from ..gate import Recorder
+    from ..recording import Recorder
 
 CATEGORY = "data_quality"
 MAX_EXAMPLES = 5

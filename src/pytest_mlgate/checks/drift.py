@@ -27,7 +27,6 @@ import numpy as np
 
 from ..errors import MlgateInputError, describe
 from ..frames import as_frame, column_list
-from ..gate import guard_checks
 from ..profile import (
     KNOT_PROBABILITIES,
     NumericSummary,
@@ -39,12 +38,13 @@ from ..profile import (
     number_key,
     sorted_numeric,
 )
+from ..recording import guard_checks
 from ..results import CheckResult, Outcome, short_number
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..gate import Recorder
+    from ..recording import Recorder
 
 CATEGORY = "drift"
 METHODS = ("auto", "ks", "chi2", "psi", "jensen_shannon", "wasserstein")

@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MlgateInputError, describe
-from ..gate import guard_checks
 from ..metrics import LABELS, Metric, resolve
+from ..recording import guard_checks
 from ..results import CheckResult, Outcome
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..gate import Recorder
+    from ..recording import Recorder
 
 CATEGORY = "fairness"
 MAX_LISTED_GAPS = 50

@@ -7,30 +7,21 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import MlgateError
+from ..files import atomic_write, atomic_write_bytes, umask
+
+__all__ = ["atomic_write", "atomic_write_bytes"]  # the artifacts' writers use these
 
 # written in this order: the record first, then the views that name its digest
 ARTIFACTS = ("audit.json", "audit.html", "model_card.html", "summary.md")
 HISTORY = "history"
 LOCK = ".mlgate.lock"
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def history_name(digest: str) -> str:
@@ -59,24 +50,6 @@ def keep_history(folder: Path) -> str | None:
     return digest if valid else None
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``: a reader sees
-    the old file or the new one, never half of either."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; artifacts are for readers
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def remove_leftovers(folder: Path) -> list[str]:
     """Temporary files of a killed run (``.<artifact>.<random>.tmp``): only ever ours, and
     only removed while the folder's lock is held."""
@@ -97,7 +70,7 @@ def folder_lock(folder: Path, timeout: float) -> Iterator[None]:
     waits up to ``timeout`` seconds, then fails with a message saying so."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~umask())
     try:
         deadline = time.monotonic() + timeout
         while not _try_lock(fd):

@@ -5,6 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..text import plural
+
+__all__ = [
+    "format_number",
+    "format_observed",
+    "format_threshold",
+    "plain_text",
+    "plural",
+    "short_number",
+]
+
 # C0/C1 controls, DEL, the line/paragraph separators (they forge lines or move the cursor in
 # a terminal), and what XML 1.0 forbids besides (lone surrogates, U+FFFE, U+FFFF)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
@@ -37,11 +48,6 @@ def short_number(value: float) -> str:
     """Three significant digits for chart labels, without a negative zero."""
     text = f"{value:.3g}"
     return "0" if text in ("-0", "-0.0") else text
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 check``, ``2 checks`` (``many`` for irregular plurals)."""
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def format_observed(check: dict[str, Any]) -> str:
