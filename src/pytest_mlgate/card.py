@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from .errors import MlgateError, MlgateInputError, describe
 from .frames import as_frame
 from .results import CheckResult, Outcome
+from .text import is_placeholder
 
 if TYPE_CHECKING:
     from .recording import Recorder
 
-PLACEHOLDERS = ("TODO", "TBD", "[More Information Needed]")
 SECTIONS = (
     "model",
     "intended_use",
@@ -35,12 +35,6 @@ SECTIONS = (
 #: description (the Datasets table of the card); ``[models.<name>]`` holds the facts of one
 #: model when a session gates several (one card per model)
 EXTRA_TABLES = ("datasets", "models")
-
-
-def is_placeholder(text: str) -> bool:
-    """Whether a card text still holds a placeholder ("TODO", "TBD", "[More Information
-    Needed]")."""
-    return any(p in text for p in PLACEHOLDERS)
 
 
 def load_card_facts(path: Path) -> dict[str, Any]:

@@ -18,11 +18,10 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import MlgateError
+from .errors import MlgateError, Unreadable
 from .report.audit import (
     canonical_json,
     compute_digest,
@@ -41,10 +40,6 @@ SIBLINGS = ("audit.html", "model_card.html", "summary.md")
 MAX_CHAIN = 10_000
 # how bad a status is, for "a check got worse"
 BADNESS = {"passed": 0, "warned": 1, "insufficient": 2, "failed": 3, "error": 4}
-
-
-class Unreadable(MlgateError):
-    """The input cannot be read as an audit record; the message says why."""
 
 
 def _reject_constant(name: str) -> Any:
@@ -308,9 +303,9 @@ def verify_chain(folder: Path, key: str | None) -> tuple[bool, list[str]]:
 
 
 def _now() -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    moment = float(epoch) if epoch.isdigit() else datetime.now(tz=UTC).timestamp()
-    return datetime.fromtimestamp(moment, tz=UTC).isoformat(timespec="seconds")
+    from .clock import timestamp
+
+    return timestamp()
 
 
 def sign(doc: dict[str, Any], by: str, note: str, key: str | None) -> dict[str, Any]:

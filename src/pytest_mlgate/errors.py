@@ -29,3 +29,8 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, MlgateError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
+
+
+class Unreadable(MlgateError):
+    """A file cannot be read as an audit record (or a record it names); the message says
+    why."""

@@ -7,7 +7,7 @@ report writers.
 
 from __future__ import annotations
 
-import json
+import copy
 import os
 from collections.abc import Generator
 from pathlib import Path
@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .results import CATEGORIES, SEVERITIES
-from .session import PAYLOAD_VERSION, MlgateSession, Settings
+from .session import PAYLOAD_VERSION, MlgateSession, Settings, crash_check
 
 if TYPE_CHECKING:
     from .gate import Gate
-    from .recording import TestRecord
     from .results import CheckResult
 
 SESSION_KEY = pytest.StashKey[MlgateSession]()
@@ -336,6 +335,8 @@ def _guard_phase(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:
         ]
         if blocking:
             record.guard_failed.add(phase)
+            from .report.terminal import failure_message
+
             pytest.fail(failure_message(blocking), pytrace=False)
     return result
 
@@ -355,23 +356,6 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
     return (yield from _guard_phase(item, "teardown"))
 
 
-def failure_message(blocking: list[CheckResult]) -> str:
-    """One readable message for every blocking check of a test phase."""
-    n = len(blocking)
-    lines = [f"mlgate: {n} blocking check{'s' if n > 1 else ''} did not pass"]
-    from .report.formatting import format_observed, format_threshold, plain_text
-
-    for r in blocking:
-        lines.append(
-            plain_text(
-                f"  {r.status.upper():<12} {r.category} · {r.subject} · {r.name}: "
-                f"observed {format_observed(r.to_dict())} (rule: {format_threshold(r.threshold)})"
-            )
-        )
-        lines.append("               " + plain_text(r.message))
-    return "\n".join(lines)
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
@@ -382,103 +366,13 @@ def pytest_runtest_makereport(
     if report.failed and not (record is not None and call.when in record.guard_failed):
         crash = crash_check(item, call, report)
     if record is not None or crash is not None:
-        payload = _payload(record, call.when) if record is not None else _empty_payload()
+        from .recording import empty_payload
+
+        payload = record.payload(call.when) if record is not None else empty_payload()
         if crash is not None:
             payload["checks"].append(crash)
         report.mlgate = payload  # type: ignore[attr-defined]
     return report
-
-
-def _empty_payload() -> dict[str, Any]:
-    return {"v": PAYLOAD_VERSION, "gate": False, "checks": [], "datasets": [], "notes": []}
-
-
-def crash_check(
-    item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
-) -> dict[str, Any]:
-    """A test that failed outside any check (an exception in its body, a fixture, a teardown,
-    a strict xpass) as one blocking ``error`` result: the crash belongs in the record."""
-    from .session import crash_result
-
-    marker = item.get_closest_marker("mlgate")
-    options = dict(marker.kwargs) if marker is not None else {}
-    markers: dict[str, Any] = {
-        k: str(options[k]) for k in ("requirement", "owner") if options.get(k) is not None
-    }
-    categories = [name for name in CATEGORIES if item.get_closest_marker(name) is not None]
-    if categories:
-        markers["categories"] = categories
-    excinfo = call.excinfo
-    if excinfo is not None:
-        root = item.config.rootpath
-        entries = list(excinfo.traceback)
-        inside = [e for e in entries if _is_within(Path(str(e.path)), root)] or entries
-        where = None
-        if inside:
-            entry = inside[-1]
-            where = f"{_relative(Path(str(entry.path)), root)}:{entry.lineno + 1}"
-        text = str(excinfo.value).strip().splitlines()
-        what = f"{excinfo.typename}: {text[0] if text else ''}".rstrip(": ")
-    else:
-        where = None
-        lines = str(report.longrepr or "").strip().splitlines()
-        what = lines[-1] if lines else "the test failed"
-    return crash_result(
-        nodeid=item.nodeid,
-        phase=call.when,
-        category=categories[0] if categories else "session",
-        what=what,
-        where=where,
-        markers=markers,
-    )
-
-
-def _is_within(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError):
-        return False
-    return "site-packages" not in path.parts
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return path.name
-
-
-def _payload(record: TestRecord, phase: str) -> dict[str, Any]:
-    """This phase's records as plain dicts: they travel with the report through xdist."""
-    from .frames import fingerprint
-
-    datasets = []
-    for p, use in record.datasets:
-        if p != phase:
-            continue
-        entry = {
-            "name": use.name,
-            "role": use.role,
-            "rows": int(use.frame.shape[0]),
-            "columns": int(use.frame.shape[1]),
-            "sha256": fingerprint(use.frame),
-        }
-        if use.description:
-            entry["description"] = use.description
-        if use.source is not None:
-            entry["source"] = use.source
-        datasets.append(entry)
-    record.datasets = [(p, u) for p, u in record.datasets if p != phase]  # release the frames
-    record.reported.add(phase)
-    payload = {
-        "v": PAYLOAD_VERSION,
-        "gate": True,
-        "checks": [r.to_dict() for r in record.results_of(phase)],
-        "datasets": datasets,
-        "notes": [n for p, n in record.notes if p == phase],
-    }
-    # A last guard for the xdist transport: only JSON's own types cross the process boundary.
-    return json.loads(json.dumps(payload, default=str))
 
 
 class ProgressHooks:
@@ -572,7 +466,7 @@ class ReportHooks:
         for nodeid, record in state.live_records.items():
             for phase in sorted({p for p, _ in record.results} - record.reported):
                 # an interrupted phase never reached makereport: keep what it recorded
-                state.collector.add(nodeid, phase, _payload(record, phase))
+                state.collector.add(nodeid, phase, record.payload(phase))
         state.finish(
             exitstatus=int(exitstatus),
             selected=int(session.testscollected),
@@ -591,7 +485,7 @@ class ReportHooks:
         paths = {name: (folder / name).resolve() for name in ARTIFACTS}
         try:
             self.config.hook.pytest_mlgate_audit_written(
-                config=self.config, document=json.loads(json.dumps(document)), paths=paths
+                config=self.config, document=copy.deepcopy(document), paths=paths
             )
         except Exception as exc:
             self.state.notices.append(

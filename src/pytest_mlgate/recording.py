@@ -33,6 +33,9 @@ from .results import (
 if TYPE_CHECKING:
     import numpy as np
 
+# the shape of the per-report payload (read by the controller; bump on change)
+PAYLOAD_VERSION = 1
+
 
 def guard_checks(category: str) -> Callable[[type], type]:
     """Class decorator: every public ``expect*`` method records an ``error`` result instead of
@@ -89,6 +92,42 @@ class TestRecord:
 
     def results_of(self, phase: str) -> list[CheckResult]:
         return [r for p, r in self.results if p == phase]
+
+    def payload(self, phase: str) -> dict[str, Any]:
+        """This phase's records as plain values (they travel with the report through
+        xdist); its frames are fingerprinted here, once, and released."""
+        from .frames import fingerprint
+
+        datasets = []
+        for p, use in self.datasets:
+            if p != phase:
+                continue
+            entry: dict[str, Any] = {
+                "name": use.name,
+                "role": use.role,
+                "rows": int(use.frame.shape[0]),
+                "columns": int(use.frame.shape[1]),
+                "sha256": fingerprint(use.frame),
+            }
+            if use.description:
+                entry["description"] = use.description
+            if use.source is not None:
+                entry["source"] = plain(use.source)
+            datasets.append(entry)
+        self.datasets = [(p, u) for p, u in self.datasets if p != phase]
+        self.reported.add(phase)
+        return {
+            "v": PAYLOAD_VERSION,
+            "gate": True,
+            "checks": [r.to_dict() for r in self.results_of(phase)],
+            "datasets": datasets,
+            "notes": [dict(n) for p, n in self.notes if p == phase],
+        }
+
+
+def empty_payload() -> dict[str, Any]:
+    """The payload of a report without gate records (a crash result may be added)."""
+    return {"v": PAYLOAD_VERSION, "gate": False, "checks": [], "datasets": [], "notes": []}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ WARNED = "warned"
 INSUFFICIENT = "insufficient"
 ERROR = "error"
 STATUSES = (PASSED, FAILED, WARNED, INSUFFICIENT, ERROR)
+# how the pages and summaries list checks: what needs attention first
+STATUS_ORDER = {ERROR: 0, FAILED: 1, INSUFFICIENT: 2, WARNED: 3, PASSED: 4}
 
 BLOCK = "block"
 WARN = "warn"
@@ -109,12 +111,17 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((plain(v) for v in value), key=str)
     item = getattr(value, "item", None)
     if callable(item) and getattr(value, "ndim", 0) == 0:
         try:
             return plain(item())
         except (TypeError, ValueError):
             pass
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist) and getattr(value, "ndim", 0) >= 1:  # numpy arrays, pandas Series
+        return plain(tolist())
     isoformat = getattr(value, "isoformat", None)
     if callable(isoformat):
         return str(isoformat())

@@ -12,12 +12,17 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .paths import display_path
-from .results import BLOCK
+from .recording import PAYLOAD_VERSION
+from .results import BLOCK, CATEGORIES
 
-PAYLOAD_VERSION = 1
+if TYPE_CHECKING:
+    import pytest
+
+__all__ = ["PAYLOAD_VERSION", "MlgateSession", "Settings", "crash_check"]
+
 PHASES = ("collect", "setup", "call", "teardown")
 PHASE_WORDS = {
     "setup": "setting up the test (a fixture)",
@@ -257,13 +262,13 @@ class MlgateSession:
 
     def run_metadata(self) -> dict[str, Any]:
         import platform
-        from datetime import UTC, datetime
 
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        reproducible = epoch is not None and epoch.strip().isdigit()
-        moment = float(epoch) if reproducible and epoch else self.started
+        from .clock import source_date_epoch, timestamp
+
+        epoch = source_date_epoch()
+        reproducible = epoch is not None
         run: dict[str, Any] = {
-            "time": datetime.fromtimestamp(moment, tz=UTC).isoformat(timespec="seconds"),
+            "time": timestamp(epoch if epoch is not None else self.started),
             "git": git_state(self.settings.rootdir),
             "python": platform.python_version(),
             "platform": platform.platform(terse=True),
@@ -485,3 +490,56 @@ def _crashed_worker_check(workers: list[str]) -> dict[str, Any]:
         message=f"xdist worker(s) {', '.join(sorted(workers))} ended without reporting; "
         "results of the tests they ran may be missing.",
     ).to_dict()
+
+
+def crash_check(
+    item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+) -> dict[str, Any]:
+    """A test that failed outside any check (an exception in its body, a fixture, a teardown,
+    a strict xpass) as one blocking ``error`` result: the crash belongs in the record."""
+    marker = item.get_closest_marker("mlgate")
+    options = dict(marker.kwargs) if marker is not None else {}
+    markers: dict[str, Any] = {
+        k: str(options[k]) for k in ("requirement", "owner") if options.get(k) is not None
+    }
+    categories = [name for name in CATEGORIES if item.get_closest_marker(name) is not None]
+    if categories:
+        markers["categories"] = categories
+    excinfo = call.excinfo
+    if excinfo is not None:
+        root = item.config.rootpath
+        entries = list(excinfo.traceback)
+        inside = [e for e in entries if _is_within(Path(str(e.path)), root)] or entries
+        where = None
+        if inside:
+            entry = inside[-1]
+            where = f"{_relative(Path(str(entry.path)), root)}:{entry.lineno + 1}"
+        text = str(excinfo.value).strip().splitlines()
+        what = f"{excinfo.typename}: {text[0] if text else ''}".rstrip(": ")
+    else:
+        where = None
+        lines = str(report.longrepr or "").strip().splitlines()
+        what = lines[-1] if lines else "the test failed"
+    return crash_result(
+        nodeid=item.nodeid,
+        phase=call.when,
+        category=categories[0] if categories else "session",
+        what=what,
+        where=where,
+        markers=markers,
+    )
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return "site-packages" not in path.parts
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.name

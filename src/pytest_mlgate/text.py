@@ -47,3 +47,12 @@ def percent(fraction: float) -> str:
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``1 check``, ``2 checks`` (``many`` for irregular plurals)."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+PLACEHOLDERS = ("TODO", "TBD", "[More Information Needed]")
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a card text still holds a placeholder ("TODO", "TBD", "[More Information
+    Needed]")."""
+    return any(p in text for p in PLACEHOLDERS)

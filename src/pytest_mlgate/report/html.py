@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..results import CATEGORIES, STATUSES
+from ..results import CATEGORIES, STATUS_ORDER, STATUSES
 from .formatting import format_number, format_observed, format_threshold
 
 CATEGORY_LABELS = {
@@ -23,7 +23,6 @@ CATEGORY_LABELS = {
     "governance": "Governance",
     "session": "Session (tests that failed outside a check)",
 }
-STATUS_ORDER = {"error": 0, "failed": 1, "insufficient": 2, "warned": 3, "passed": 4}
 
 
 def packaged_template_dir() -> Path:
@@ -240,7 +239,7 @@ def model_card_context(
     doc: dict[str, Any], not_intact: list[str] | None = None, model: str | None = None
 ) -> dict[str, Any]:
     """Card sections in Mitchell et al.'s order, with facts, notes and generated figures."""
-    from ..card import is_placeholder
+    from ..text import is_placeholder
 
     others = [(n, card_file(n)) for n in model_names(doc) if n != model]
     doc = _model_doc(doc, model)

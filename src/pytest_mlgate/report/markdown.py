@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..results import STATUSES
+from ..results import STATUS_ORDER, STATUSES
 from .formatting import format_observed, format_threshold, plural
 from .terminal import baseline_text, headline, scope_line
 
@@ -28,8 +28,7 @@ def render_summary(doc: dict[str, Any]) -> str:
     ]
     notable = [c for c in doc["checks"] if c["status"] != "passed"]
     if notable:
-        order = {"error": 0, "failed": 1, "insufficient": 2, "warned": 3}
-        notable.sort(key=lambda c: (order.get(c["status"], 9), c["category"], c["nodeid"]))
+        notable.sort(key=lambda c: (STATUS_ORDER[c["status"]], c["category"], c["nodeid"]))
         lines += [
             "| status | category | check | subject | observed | threshold | message |",
             "|---|---|---|---|---|---|---|",

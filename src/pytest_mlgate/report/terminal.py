@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..results import STATUSES, is_blocking
 from .formatting import format_observed, format_threshold, plain_text, plural
+
+if TYPE_CHECKING:
+    from ..results import CheckResult
 
 MAX_LINES = 30
 MARKUP = {
@@ -109,3 +112,18 @@ def baseline_text(b: dict[str, Any]) -> str:
     change = "" if b.get("change") is None else f" ({b['change'] or 0.0:+.4g})"
     commit = (b.get("commit") or "unknown")[:12]
     return f"{b.get('file')} {b['key']} {old} -> {b['value']:.6g}{change}, commit {commit}"
+
+
+def failure_message(blocking: list[CheckResult]) -> str:
+    """One readable message for every blocking check of a test phase."""
+    n = len(blocking)
+    lines = [f"mlgate: {n} blocking check{'s' if n > 1 else ''} did not pass"]
+    for r in blocking:
+        lines.append(
+            plain_text(
+                f"  {r.status.upper():<12} {r.category} · {r.subject} · {r.name}: "
+                f"observed {format_observed(r.to_dict())} (rule: {format_threshold(r.threshold)})"
+            )
+        )
+        lines.append("               " + plain_text(r.message))
+    return "\n".join(lines)
