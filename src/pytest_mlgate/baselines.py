@@ -176,7 +176,7 @@ def write_updates(
 
     by_file: dict[str, dict[str, dict[str, Any]]] = {}
     for update in updates:
-        entry = {k: update[k] for k in ("value", "fingerprint", "n") if k in update}
+        entry: dict[str, Any] = {k: update[k] for k in ("value", "fingerprint", "n") if k in update}
         if update.get("rows_fingerprint"):  # the evaluation rows alone: "did the data change"
             entry["rows_fingerprint"] = update["rows_fingerprint"]
         entry["commit"] = commit

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .recording import TestRecord
 from .results import CATEGORIES, SEVERITIES
 from .session import PAYLOAD_VERSION, MlgateSession, Settings, crash_check
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from .results import CheckResult
 
 SESSION_KEY = pytest.StashKey[MlgateSession]()
-RECORD_KEY = pytest.StashKey["TestRecord"]()
+RECORD_KEY = pytest.StashKey[TestRecord]()
 HOOKS_NAME = "mlgate-report-hooks"
 MLFLOW_NAME = "mlgate-mlflow"
 HTML_NAME = "mlgate-pytest-html"
@@ -265,7 +266,7 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
     from .card import Card
     from .errors import MlgateInputError
     from .gate import Gate
-    from .recording import GateSettings, Recorder, TestRecord
+    from .recording import GateSettings, Recorder
 
     session = request.config.stash[SESSION_KEY]
     item = request.node
@@ -409,7 +410,7 @@ class ReportHooks:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.state.is_worker:
             return
-        if report.outcome == "rerun":  # pytest-rerunfailures: this attempt is discarded
+        if str(report.outcome) == "rerun":  # pytest-rerunfailures: this attempt is discarded
             self.state.rerunning.add(report.nodeid)
         if report.when == "teardown" and report.nodeid in self.state.rerunning:
             # before junitxml reads them: the discarded attempt's properties must not add up

@@ -49,7 +49,8 @@ def guard_checks(category: str) -> Callable[[type], type]:
                 return method(self, *args, **kwargs)
             except Exception as exc:
                 owner = getattr(self, "_parent", self)
-                return owner._recorder.error(
+                recorder: Recorder = owner._recorder
+                return recorder.error(
                     category, owner.name, f"{method.__name__}(...)", {}, describe(exc)
                 )
 
@@ -283,7 +284,11 @@ class Recorder:
         )
         standing = self._standing.pop((category, subject, message), None)
         phase = self.record.phase
-        if status == ERROR and any(p == phase and r is standing for p, r in self.record.results):
+        if (
+            standing is not None
+            and status == ERROR
+            and any(p == phase and r is standing for p, r in self.record.results)
+        ):
             # (only within one phase: an earlier phase's records have left with its report)
             self.record.results = [(p, r) for p, r in self.record.results if r is not standing]
             if self._on_withdraw is not None:

@@ -118,7 +118,8 @@ def logger_from_config(
     config: pytest.Config, facts: dict[str, Any], *, required: bool
 ) -> MlflowLogger:
     """The logger with the gated model version and alias resolved (CLI > ini > model card)."""
-    model_facts = facts.get("model") if isinstance(facts.get("model"), dict) else {}
+    found = facts.get("model")
+    model_facts: dict[str, Any] = found if isinstance(found, dict) else {}
     model = (
         config.getoption("mlgate_mlflow_model")
         or str(config.getini("mlgate_mlflow_model") or "")

@@ -8,7 +8,8 @@ reference-vs-current histograms of a drifted column.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeGuard
 
 from .formatting import short_number
 
@@ -21,7 +22,7 @@ MAX_BINS = 24
 MAX_HISTOGRAMS = 6
 
 
-def _finite(x: Any) -> bool:
+def _finite(x: Any) -> TypeGuard[int | float]:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
@@ -36,7 +37,7 @@ def _domain(values: list[float]) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def _scale(lo: float, hi: float, width: float, margin: float = 8.0):
+def _scale(lo: float, hi: float, width: float, margin: float = 8.0) -> Callable[[float], float]:
     span = hi - lo or 1.0
     return lambda v: round(margin + (v - lo) / span * (width - 2 * margin), 1)
 
@@ -47,14 +48,22 @@ def threshold_chart(check: dict[str, Any]) -> dict[str, Any] | None:
     if not _finite(observed) or check.get("category") not in ("performance", "fairness", "drift"):
         return None
     threshold = check.get("threshold") or {}
-    keys = ("min", "max", "max_difference", "min_ratio", "max_drifted_share", "alpha")
+    keys: tuple[str, ...] = (
+        "min",
+        "max",
+        "max_difference",
+        "min_ratio",
+        "max_drifted_share",
+        "alpha",
+    )
     if "max_drifted_share" in threshold:  # the share is judged; alpha is a per-column rule
         keys = ("max_drifted_share",)
     bounds = [(key, float(threshold[key])) for key in keys if _finite(threshold.get(key))]
-    interval = check.get("interval")
+    interval: Any = check.get("interval")
     has_interval = (
         isinstance(interval, list) and len(interval) == 2 and all(_finite(v) for v in interval)
     )
+    interval = interval if has_interval else [0.0, 0.0]
     if not bounds and not has_interval:
         return None
     values = [float(observed)] + [v for _, v in bounds]
@@ -118,7 +127,7 @@ def group_chart(check: dict[str, Any]) -> dict[str, Any] | None:
     groups = (check.get("details") or {}).get("groups")
     if not isinstance(groups, dict) or not groups:
         return None
-    rows = []
+    rows: list[dict[str, Any]] = []
     excluded = []
     values: list[float] = []
     shown = list(groups.items())[:MAX_GROUPS]
@@ -126,7 +135,7 @@ def group_chart(check: dict[str, Any]) -> dict[str, Any] | None:
         if not isinstance(info, dict):
             continue
         value = info.get("value")
-        interval = info.get("interval")
+        interval: Any = info.get("interval")
         ok_interval = (
             isinstance(interval, list) and len(interval) == 2 and all(_finite(v) for v in interval)
         )

@@ -45,7 +45,11 @@ def keep_history(folder: Path) -> str | None:
         doc = None
     digest = doc.get("digest") if isinstance(doc, dict) else None
     valid = isinstance(digest, str) and DIGEST.fullmatch(digest) is not None
-    name = history_name(digest) if valid else f"unreadable-{hashlib.sha256(data).hexdigest()}.json"
+    name = (
+        history_name(str(digest))
+        if valid
+        else f"unreadable-{hashlib.sha256(data).hexdigest()}.json"
+    )
     atomic_write_bytes(folder / HISTORY / name, data)
     return digest if valid else None
 

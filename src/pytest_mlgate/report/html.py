@@ -318,7 +318,7 @@ def card_datasets(
         n = details.get("n")
         subject = str(c.get("subject"))
         kind = {"scores": "scores", "labels": "predicted labels"}.get(
-            details.get("predictions_kind"), "predictions"
+            str(details.get("predictions_kind")), "predictions"
         )
         links[c["anchor"]] = {
             "rows": add(
