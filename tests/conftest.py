@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
+
+if TYPE_CHECKING:
+    from pytest_mlgate.gate import Gate
+    from pytest_mlgate.recording import Recorder
 
 pytest_plugins = ("pytester",)
 
@@ -52,6 +57,25 @@ def _preload() -> None:
     for module in pkgutil.walk_packages(pytest_mlgate.__path__, "pytest_mlgate."):
         if not module.name.startswith("pytest_mlgate.integrations.mlflow"):
             importlib.import_module(module.name)
+
+
+def make_recorder(nodeid: str = "t.py::test", **settings: Any) -> Recorder:
+    """A recorder as the fixture builds one (``settings``: any GateSettings field, e.g.
+    ``seed=``, ``markers=``, ``baseline_dir=``), for tests that drive a family directly."""
+    from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
+
+    settings.setdefault("markers", {})
+    return Recorder(GateSettings(nodeid=nodeid, **settings), TestRecord(nodeid))
+
+
+def make_gate(nodeid: str = "t.py::test", **settings: Any) -> Gate:
+    """What the ``mlgate`` fixture returns, outside pytest: ``make_gate().data(df)...``; the
+    results are in ``gate.results``."""
+    from pytest_mlgate.card import Card
+    from pytest_mlgate.gate import Gate
+
+    recorder = make_recorder(nodeid, **settings)
+    return Gate(recorder, Card({}, recorder))
 
 
 _preload()

@@ -59,7 +59,7 @@ class Gate:
 
     @property
     def _rootdir(self) -> Path | None:
-        return self._settings.rootdir if self._settings is not None else None
+        return self._recorder.settings.rootdir
 
     def performance(
         self,
