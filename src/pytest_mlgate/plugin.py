@@ -17,13 +17,12 @@ import pytest
 
 from .recording import TestRecord
 from .results import CATEGORIES, SEVERITIES
-from .session import PAYLOAD_VERSION, MlgateSession, Settings, crash_check
+from .session import PAYLOAD_VERSION, SESSION_KEY, MlgateSession, Settings, crash_check
 
 if TYPE_CHECKING:
     from .gate import Gate
     from .results import CheckResult
 
-SESSION_KEY = pytest.StashKey[MlgateSession]()
 RECORD_KEY = pytest.StashKey[TestRecord]()
 HOOKS_NAME = "mlgate-report-hooks"
 MLFLOW_NAME = "mlgate-mlflow"

@@ -12,16 +12,15 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pytest
 
 from .paths import display_path
 from .recording import PAYLOAD_VERSION
 from .results import BLOCK, CATEGORIES
 
-if TYPE_CHECKING:
-    import pytest
-
-__all__ = ["PAYLOAD_VERSION", "MlgateSession", "Settings", "crash_check"]
+__all__ = ["PAYLOAD_VERSION", "SESSION_KEY", "MlgateSession", "Settings", "crash_check"]
 
 PHASES = ("collect", "setup", "call", "teardown")
 PHASE_WORDS = {
@@ -341,6 +340,10 @@ class MlgateSession:
                 handle.write(texts["summary.md"])
         self.written = out
         return out
+
+
+# the run's state, in config.stash (pytest's public way to keep plugin state)
+SESSION_KEY = pytest.StashKey[MlgateSession]()
 
 
 def write_model_cards(out: Path, texts: dict[str, str]) -> str | None:

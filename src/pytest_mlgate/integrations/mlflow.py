@@ -181,7 +181,7 @@ class MlflowLogger:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        from ..plugin import SESSION_KEY
+        from ..session import SESSION_KEY
 
         state = self.config.stash[SESSION_KEY]
         if self.attempted or state.summary is None:
@@ -199,7 +199,7 @@ class MlflowLogger:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def _publish(self) -> None:
-        from ..plugin import SESSION_KEY
+        from ..session import SESSION_KEY
 
         state = self.config.stash[SESSION_KEY]
         state.notices.extend(self.lines)

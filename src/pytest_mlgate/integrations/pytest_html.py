@@ -22,7 +22,7 @@ class HtmlSummary:
     def pytest_html_results_summary(
         self, prefix: list[str], summary: list[str], postfix: list[str], session: Any
     ) -> None:
-        from ..plugin import SESSION_KEY
+        from ..session import SESSION_KEY
 
         line = gate_line(self.config.stash[SESSION_KEY], self.config.getoption("htmlpath"))
         if line is not None:
