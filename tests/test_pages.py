@@ -240,6 +240,19 @@ def test_one_card_per_model_and_render_gives_the_same_pages(pytester, tmp_path):
     assert cli(["render", str(report / "audit.json"), "-o", str(out)]) == 0
     for page in ("model_card.html", "model_cards/challenger.html", "audit.html"):
         assert (out / page).read_bytes() == (report / page).read_bytes(), page
+    # verify checks the cards too: each names the record; a stale or stray card is NOT INTACT
+    assert cli(["verify", str(report / "audit.json")]) == 0
+    card = report / "model_cards" / "challenger.html"
+    original = card.read_text(encoding="utf-8")
+    digest = json.loads((report / "audit.json").read_text(encoding="utf-8"))["digest"]
+    card.write_text(original.replace(digest, "sha256:" + "0" * 64), encoding="utf-8")
+    assert cli(["verify", str(report / "audit.json")]) == 1
+    card.write_text(original, encoding="utf-8")
+    stray = report / "model_cards" / "retired-model.html"
+    stray.write_text(original, encoding="utf-8")
+    assert cli(["verify", str(report / "audit.json")]) == 1
+    stray.unlink()
+    assert cli(["verify", str(report / "audit.json")]) == 0
     # a later run that gates one model leaves no stale card of the others
     pytester.makepyfile(test_gate="def test_one(mlgate):\n    mlgate.card.note('factors', 'x')\n")
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

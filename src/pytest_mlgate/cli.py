@@ -249,11 +249,18 @@ def verify_siblings(doc: dict[str, Any], folder: Path) -> tuple[bool, list[str]]
     """The pages and summary written with a record name its digest: one naming another digest
     is stale (its write failed, or it was copied from another run)."""
     from .report.files import named_digest
+    from .report.html import card_file, model_names
 
     ok, lines = True, []
-    for name in SIBLINGS:
+    cards = sorted((folder / "model_cards").glob("*.html"))
+    expected = {card_file(m) for m in model_names(doc)}
+    for name in [*SIBLINGS, *(f"model_cards/{c.name}" for c in cards)]:
         path = folder / name
         if not path.is_file():
+            continue
+        if name.startswith("model_cards/") and name not in expected:
+            ok = False
+            lines.append(f"NOT INTACT: {name} is a card of a model this record does not gate")
             continue
         named = named_digest(path)
         if named is None:
