@@ -494,3 +494,27 @@ def test_unusable_arguments_are_recorded_not_raised(pytester: pytest.Pytester) -
     # the unusable performance input counts once: its check took the factory's place
     result.stdout.fnmatch_lines(["*mlgate: 3 blocking checks did not pass*"])
     assert [c["status"] for c in read_audit(pytester)["checks"]] == ["error"] * 3
+
+
+def test_verbose_says_what_a_long_check_is_doing(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("import pytest_mlgate.plugin as plugin\n\nplugin.LONG_CHECK_S = 0.2\n")
+    pytester.makepyfile(
+        test_slow="""
+        import time
+        import numpy as np
+
+        def slow_accuracy(y_true, y_pred):
+            time.sleep(1.0)
+            return float(np.mean(y_true == y_pred))
+
+        def test_slow(mlgate):
+            y = np.array([0, 1] * 50)
+            mlgate.performance(y, y_pred=y, name="slow model").expect(slow_accuracy, min=0.9)
+
+        """
+    )
+    result = pytester.runpytest_subprocess("-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*mlgate …*computing performance · slow model · *(over 0.2 s)*"])
+    quiet = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert "computing" not in quiet.stdout.str()

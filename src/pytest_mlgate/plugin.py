@@ -7,9 +7,10 @@ report writers.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,8 @@ RECORD_KEY = pytest.StashKey[TestRecord]()
 HOOKS_NAME = "mlgate-report-hooks"
 MLFLOW_NAME = "mlgate-mlflow"
 HTML_NAME = "mlgate-pytest-html"
+# -v: a check computing longer than this says what it is doing
+LONG_CHECK_S = 2.0
 MLFLOW_MODES = {"": None, "false": None, "off": None, "true": "optional", "on": "optional"}
 MLFLOW_MODES.update({"optional": "optional", "required": "required"})
 
@@ -310,9 +313,48 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
         if prop in item.user_properties:
             item.user_properties.remove(prop)
 
-    recorder = Recorder(gate_settings, record, on_result=add_property, on_withdraw=drop_property)
+    recorder = Recorder(
+        gate_settings,
+        record,
+        on_result=add_property,
+        on_withdraw=drop_property,
+        on_start=_long_check_notice(request.config),
+    )
     card = Card(session.card_facts, recorder, session.settings.rootdir)
     return Gate(recorder, card, session.settings)
+
+
+def _long_check_notice(config: pytest.Config) -> Callable[[str], Callable[[], None]] | None:
+    """With ``-v`` in a run without xdist workers: a check still computing after
+    :data:`LONG_CHECK_S` seconds prints what it is doing (a large bootstrap, a big drift),
+    so a quiet terminal is never mistaken for a hang."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or config.get_verbosity() < 1 or hasattr(config, "workerinput"):
+        return None
+
+    def start(what: str) -> Callable[[], None]:
+        import threading
+
+        from .report.formatting import plain_text
+
+        def notice() -> None:
+            # as pytest's live logging does: step out of output capture to write
+            capture = config.pluginmanager.get_plugin("capturemanager")
+            with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+                reporter.ensure_newline()
+                reporter.write_line(
+                    plain_text(
+                        f"    mlgate …            computing {what} (over {LONG_CHECK_S:g} s)"
+                    ),
+                    cyan=True,
+                )
+
+        timer = threading.Timer(LONG_CHECK_S, notice)
+        timer.daemon = True
+        timer.start()
+        return timer.cancel
+
+    return start
 
 
 def _guard_phase(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:

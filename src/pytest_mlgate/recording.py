@@ -160,11 +160,15 @@ class Recorder:
         record: TestRecord,
         on_result: Callable[[CheckResult], None] | None = None,
         on_withdraw: Callable[[CheckResult], None] | None = None,
+        on_start: Callable[[str], Callable[[], None]] | None = None,
     ) -> None:
         self.settings = settings
         self.record = record
         self._on_result = on_result
         self._on_withdraw = on_withdraw
+        # told what a check is about to compute; returns what to call when it is done (the
+        # plugin uses it to say what a long check is doing)
+        self._on_start = on_start
         # a family's unusable input, recorded once by its factory; the first check on the
         # family records the same error in its place, so one mistake counts once
         self._standing: dict[tuple[str, str, str], CheckResult] = {}
@@ -196,6 +200,11 @@ class Recorder:
         on_insufficient: str = BLOCK,
     ) -> CheckResult:
         """Run ``compute`` and record its result; never raises for bad input."""
+        done = (
+            self._on_start(f"{category} · {subject} · {name}")
+            if self._on_start is not None
+            else None
+        )
         try:
             chosen = self._severity(severity, on_insufficient)
             outcome = compute()
@@ -210,6 +219,9 @@ class Recorder:
                 f"(in {where.name}, {where.filename.rsplit('/', 1)[-1]}:{where.lineno})."
             )
             return self._store(category, subject, name, threshold, ERROR, BLOCK, None, message)
+        finally:
+            if done is not None:
+                done()
         if outcome.ok is None:
             status = INSUFFICIENT
             if on_insufficient == WARN:
