@@ -30,7 +30,7 @@ def as_frame(obj: Any, argument: str, *, allow_empty: bool = False) -> pd.DataFr
     """Return ``obj`` as a pandas DataFrame or raise an error naming ``argument``."""
     import pandas as pd
 
-    frame = obj
+    frame: pd.DataFrame = obj
     if not isinstance(obj, pd.DataFrame):
         to_pandas = getattr(obj, "to_pandas", None)
         if not callable(to_pandas):
@@ -265,7 +265,8 @@ def _unit_free(s: pd.Series) -> pd.Series:
 
     if types.is_datetime64_any_dtype(s.dtype) or types.is_timedelta64_dtype(s.dtype):
         try:
-            return s.dt.as_unit("ns")
+            ns: pd.Series = s.dt.as_unit("ns")
+            return ns
         except Exception:  # out of the nanosecond range, or an Arrow type: hashed as it is
             return s
     return s

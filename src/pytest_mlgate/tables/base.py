@@ -132,10 +132,11 @@ class Table(Protocol):
 
 
 def needs_rows(engine: str, check: str, size: str = "") -> MlgateInputError:
-    """The error of a check that needs rows an engine table does not hand over."""
+    """The error of a check that needs rows an engine table does not hand over; ``size``
+    (e.g. ``"120,000,000 rows"``) says what collecting would cost."""
     return MlgateInputError(
-        "df",
-        f"{check} needs the rows themselves, and the gate does not collect a {engine} table"
+        check,
+        f"needs the rows themselves, and the gate does not collect a {engine} table"
         + (f" ({size})" if size else "")
         + ".",
         f"Gate a sample (e.g. a {engine} sample converted to pandas) for {check}, or collect "

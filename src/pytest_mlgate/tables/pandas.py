@@ -194,10 +194,11 @@ def _numbers(s: pd.Series) -> np.ndarray:
     import pandas as pd
 
     if pd.api.types.is_datetime64_any_dtype(s):
-        s = s.dropna()
-        return s.to_numpy(dtype="datetime64[ns]").astype("int64").astype(np.float64)
-    values = s.to_numpy(dtype=np.float64, na_value=np.nan)
-    return values[~np.isnan(values)]
+        stamps: np.ndarray = s.dropna().to_numpy(dtype="datetime64[ns]")
+        return stamps.astype("int64").astype(np.float64)
+    values: np.ndarray = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    present: np.ndarray = values[~np.isnan(values)]
+    return present
 
 
 def duplicated_rows(frame: pd.DataFrame, columns: list[Any] | None = None) -> np.ndarray:

@@ -34,7 +34,7 @@ MISSING_NUMBERS: tuple[float, ...] = (-999, -9999, -99999)
 
 
 def fraction_arg(value: Any, argument: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= float(value) <= 1:
         raise MlgateInputError(argument, f"must be a fraction in [0, 1], got {value!r}.")
 
 
@@ -44,7 +44,7 @@ def count_arg(value: Any, argument: str) -> None:
 
 
 def score_arg(value: Any, argument: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= float(value) <= 1:
         raise MlgateInputError(argument, f"must be a number in [0, 1], got {value!r}.")
 
 

@@ -118,7 +118,15 @@ def no_null_keys(table: Table, columns: Sequence[Any], argument: str) -> None:
         raise MlgateInputError(
             argument,
             "key column "
-            + ", ".join(f"{c!r} has {n:,} null{'s' if n > 1 else ''}" for c, n in bad.items())
+            + ", ".join(
+                f"{_label(c)!r} has {n:,} null{'s' if n > 1 else ''}" for c, n in bad.items()
+            )
             + "; a key must identify every row.",
             "Drop or fill those rows first, or check with expect_not_null.",
         )
+
+
+def _label(column: Any) -> Any:
+    """A column name as the user reads it: a numpy scalar as the Python value."""
+    item = getattr(column, "item", None)
+    return item() if callable(item) and getattr(column, "ndim", None) == 0 else column
