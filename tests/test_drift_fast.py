@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from scipy.stats import ks_2samp, wasserstein_distance
 
 from pytest_mlgate.checks.drift import figures as checks_drift
-from pytest_mlgate.families.drift import DriftChecks
 from pytest_mlgate.errors import MlgateInputError
+from pytest_mlgate.families.drift import DriftChecks
 from pytest_mlgate.profile import (
     category_counts,
     counting_sort,

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from pytest_mlgate import Profile
-from pytest_mlgate.families.drift import DriftChecks
 from pytest_mlgate.errors import MlgateInputError
+from pytest_mlgate.families.drift import DriftChecks
 from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 
