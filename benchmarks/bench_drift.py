@@ -28,11 +28,11 @@ REPEATS = 3
 
 
 def mlgate_check(ref, cur, columns=FEATURES):
-    from pytest_mlgate.checks.drift import DriftChecks
+    from pytest_mlgate.families.drift import DriftChecks
     from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
     recorder = Recorder(GateSettings("bench", {}), TestRecord("bench"))
-    return DriftChecks(recorder, None, ref, cur, columns=columns).expect_no_drift()
+    return DriftChecks(recorder, ref, cur, columns=columns).expect_no_drift()
 
 
 def handwritten(ref, cur, columns=FEATURES):

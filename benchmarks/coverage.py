@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pytest_mlgate.checks.drift import DriftChecks
 from pytest_mlgate.checks.fairness import FairnessChecks
 from pytest_mlgate.checks.performance import PerformanceChecks
+from pytest_mlgate.families.drift import DriftChecks
 from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 PI, MU, CUT = 0.3, 1.2, 0.8  # prevalence, score separation, label threshold
@@ -321,7 +321,7 @@ def drift_table(
                     "b": (rng.random(n) < (0.7 if shifted else 0.6)).astype(str),
                 }
             )
-            drift = DriftChecks(recorder(f"d{n}-{r}"), None, ref, cur)
+            drift = DriftChecks(recorder(f"d{n}-{r}"), ref, cur)
             for col in ("x", "b"):
                 for method in ("auto", "ks", "chi2", "psi", "jensen_shannon", "wasserstein"):
                     if (method in ("ks", "wasserstein") and col == "b") or (
@@ -367,7 +367,7 @@ def profile_agreement(n: int = 1_000_000, seed: int = 0) -> list[dict[str, Any]]
         whole = Profile.from_frame(ref)
         merged = Profile.from_batches(ref.iloc[i : i + n // 4] for i in range(0, n, n // 4))
         for label, reference in (("raw", ref), ("profile", whole), ("merged profile", merged)):
-            res = DriftChecks(recorder(name), None, reference, cur).expect_no_drift()
+            res = DriftChecks(recorder(name), reference, cur).expect_no_drift()
             col = res.details["columns"]["x"]
             rows.append(
                 {

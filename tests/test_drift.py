@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
 
-from pytest_mlgate.checks.drift import DriftChecks
+from pytest_mlgate.families.drift import DriftChecks
 from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 from pytest_mlgate.stats import drift as sd
 
@@ -25,7 +25,7 @@ KS_REL = 1e-12
 
 def make_drift(reference, current, **kwargs):
     recorder = Recorder(GateSettings("test_drift.py::t", {}), TestRecord("test_drift.py::t"))
-    return DriftChecks(recorder, None, reference, current, **kwargs), recorder
+    return DriftChecks(recorder, reference, current, **kwargs), recorder
 
 
 def shifted_older(frame, n, seed):
@@ -64,7 +64,7 @@ def test_check_details_equal_scipy_on_adult(adult, adult_test):
     cols = result.details["columns"]
     for col in ADULT_NUMERIC:
         ref = ks_2samp(adult[col], adult_test[col])
-        assert cols[col]["method"] == "ks"
+        assert cols[col]["test"] == "ks"
         assert cols[col]["statistic"] == pytest.approx(ref.statistic, rel=KS_REL, abs=0)
         assert cols[col]["p_value"] == pytest.approx(ref.pvalue, rel=KS_REL, abs=1e-300)
         expected = wasserstein_distance(adult[col], adult_test[col]) / max(
@@ -78,7 +78,7 @@ def test_check_details_equal_scipy_on_adult(adult, adult_test):
         ref = chi2_contingency(table)
         np.testing.assert_allclose(cols[col]["statistic"], ref.statistic, rtol=1e-12)
         np.testing.assert_allclose(cols[col]["p_value"], ref.pvalue, rtol=1e-9)
-        assert cols[col]["method"] == "chi2"
+        assert cols[col]["test"] == "chi2"
     json.dumps(result.to_dict(), allow_nan=False)
 
 

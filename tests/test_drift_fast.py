@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import ks_2samp, wasserstein_distance
 
-from pytest_mlgate.checks import drift as checks_drift
-from pytest_mlgate.checks.drift import DriftChecks
+from pytest_mlgate.checks.drift import figures as checks_drift
 from pytest_mlgate.errors import MlgateInputError
+from pytest_mlgate.families.drift import DriftChecks
 from pytest_mlgate.profile import (
     category_counts,
     counting_sort,
@@ -284,7 +284,7 @@ def test_object_string_counts_equal_value_counts():
 
 def drift_details(reference, current, **kwargs):
     recorder = Recorder(GateSettings("test_drift_fast.py::t", {}), TestRecord("t"))
-    return DriftChecks(recorder, None, reference, current).expect_no_drift(**kwargs)
+    return DriftChecks(recorder, reference, current).expect_no_drift(**kwargs)
 
 
 def wide_frames(n, seed):
@@ -329,16 +329,16 @@ def test_threads_report_the_first_bad_column_in_order(monkeypatch):
 def test_aware_and_naive_timestamps_are_a_dtype_change():
     import pandas as pd
 
-    from pytest_mlgate.checks.drift import DriftChecks
+    from pytest_mlgate.families.drift import DriftChecks
     from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
     stamps = pd.date_range("2024-01-01", periods=200, freq="h")
     ref = pd.DataFrame({"t": stamps.tz_localize("UTC")})
     cur = pd.DataFrame({"t": stamps})
     recorder = Recorder(GateSettings("t", {}), TestRecord("t"))
-    result = DriftChecks(recorder, None, ref, cur).expect_no_drift()
+    result = DriftChecks(recorder, ref, cur).expect_no_drift()
     assert result.status == "error" and "dtype of column 't' changed" in result.message
-    same = DriftChecks(recorder, None, ref, ref.copy()).expect_no_drift()
+    same = DriftChecks(recorder, ref, ref.copy()).expect_no_drift()
     assert same.status == "passed"
 
 

@@ -141,7 +141,7 @@ def test_unused_categories_do_not_break_chi_square_psi_or_js() -> None:
     assert drift.expect_column("c", method="psi").status == "passed"
     whole = drift.expect_no_drift()
     assert whole.status == "passed", whole.message
-    assert whole.details["columns"]["c"]["method"] == "chi2"
+    assert whole.details["columns"]["c"]["test"] == "chi2"
 
 
 def test_object_reference_against_a_categorical_current() -> None:

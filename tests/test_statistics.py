@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 import scipy.stats
 
-from pytest_mlgate.checks.drift import DriftChecks
 from pytest_mlgate.checks.fairness import FairnessChecks
 from pytest_mlgate.checks.performance import PerformanceChecks
+from pytest_mlgate.families.drift import DriftChecks
 from pytest_mlgate.profile import Profile
 from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
@@ -183,10 +183,10 @@ def test_profile_verdicts_equal_raw_on_heavy_tails(dist):
     ref, cur = pd.DataFrame({"x": draw(n)}), pd.DataFrame({"x": draw(n)})
     whole = Profile.from_frame(ref)
     merged = Profile.from_batches(ref.iloc[i : i + n // 4] for i in range(0, n, n // 4))
-    raw = DriftChecks(recorder(), None, ref, cur)
+    raw = DriftChecks(recorder(), ref, cur)
     base = raw.expect_no_drift().details["columns"]["x"]["effect"]
     for reference in (whole, merged):
-        drift = DriftChecks(recorder(), None, reference, cur)
+        drift = DriftChecks(recorder(), reference, cur)
         effect = drift.expect_no_drift().details["columns"]["x"]["effect"]
         assert effect == pytest.approx(base, abs=5e-4)  # before: 0.12-0.21 against ~0.002
         w_raw = raw.expect_column("x", "wasserstein")
@@ -208,10 +208,10 @@ def test_distances_do_not_alarm_on_small_identical_samples(method):
     for rep in range(30):
         ref = pd.DataFrame({"x": rng.normal(size=50)})
         cur = pd.DataFrame({"x": rng.normal(size=50)})
-        result = DriftChecks(recorder(f"t::{rep}"), None, ref, cur).expect_no_drift(method=method)
+        result = DriftChecks(recorder(f"t::{rep}"), ref, cur).expect_no_drift(method=method)
         statuses.append(result.status)
     assert statuses.count("failed") <= 3  # before: 30 of 30
-    result = DriftChecks(recorder(), None, ref, cur).expect_column("x", method)
+    result = DriftChecks(recorder(), ref, cur).expect_column("x", method)
     assert result.status == "insufficient" and "Too few rows" in result.message
 
 
@@ -229,7 +229,7 @@ def test_a_ten_point_change_of_a_binary_column_is_drift():
     for n in (20_000, 200_000):
         ref = pd.DataFrame({"b": rng.random(n) < 0.6})
         cur = pd.DataFrame({"b": rng.random(n) < 0.7})
-        result = DriftChecks(recorder(), None, ref, cur).expect_no_drift()
+        result = DriftChecks(recorder(), ref, cur).expect_no_drift()
         col = result.details["columns"]["b"]
         assert result.status == "failed" and col["drifted"]
         assert col["effect"] == pytest.approx(0.1 / np.sqrt(0.65 * 0.35), abs=0.01)
@@ -257,7 +257,7 @@ def test_bh_message_says_it_bounds_the_false_discovery_rate():
     rng = np.random.default_rng(11)
     ref = pd.DataFrame({c: rng.normal(size=500) for c in "abc"})
     cur = pd.DataFrame({c: rng.normal(size=500) for c in "abc"})
-    drift = DriftChecks(recorder(), None, ref, cur)
+    drift = DriftChecks(recorder(), ref, cur)
     result = drift.expect_no_drift()
     assert "false discovery rate" in result.message and "holm" in result.message
     holm = drift.expect_no_drift(correction="holm")

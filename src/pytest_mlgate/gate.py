@@ -13,10 +13,10 @@ from .recording import Recorder
 
 if TYPE_CHECKING:
     from .card import Card
-    from .checks.drift import DriftChecks
     from .checks.fairness import FairnessChecks
     from .checks.performance import PerformanceChecks
     from .families.data import DataChecks
+    from .families.drift import DriftChecks
     from .profile import Profile
     from .results import CheckResult
     from .session import Settings
@@ -150,18 +150,22 @@ class Gate:
         categorical: list[Any] | None = None,
         reference_source: Any = None,
         current_source: Any = None,
+        model: str | None = None,
     ) -> DriftChecks:
-        """Drift checks between reference data (a frame or a saved Profile) and current data.
-        ``reference_source=`` / ``current_source=`` record the files' lineage (as ``data``).
+        """Drift checks between reference and current data, each a frame or a saved Profile
+        (two profiles: a monitoring job profiles each window, the gate keeps no rows).
+        ``reference_source=`` / ``current_source=`` record the files' lineage (as ``data``);
+        ``model=`` names the model whose inputs drift: its results go to its own card.
 
         >>> drift = mlgate.drift(train, prod, name="prod-vs-train")   # doctest: +SKIP
         >>> drift.expect_no_drift()                                   # doctest: +SKIP
+        >>> mlgate.drift(Profile.load("train.json"), Profile.load("week.json"))  # doctest: +SKIP
         """
-        from .checks.drift import DriftChecks
+        from .families.drift import DriftChecks
 
+        self._recorder.assign_model("drift", name, model)
         checks = DriftChecks(
             self._recorder,
-            self._settings,
             reference,
             current,
             name=name,
@@ -178,7 +182,7 @@ class Gate:
         >>> ref = mlgate.profile(train, name="train")   # doctest: +SKIP
         >>> ref.save("profiles/train.json")             # doctest: +SKIP
         """
-        from .checks.drift import record_profile
+        from .families.drift import record_profile
 
         return record_profile(self._recorder, df, name=name)
 

@@ -235,9 +235,29 @@ class NumericSummary:
         return None if self.values is None else int(self.values.size)
 
     def expanded(self) -> np.ndarray:
-        """The sorted reference sample (exact summaries only)."""
+        """The sorted sample (exact summaries only)."""
+        values, counts = self._exact()
+        return np.repeat(values, counts)
+
+    def _exact(self) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct values and their counts (exact summaries only)."""
         assert self.values is not None and self.counts is not None
-        return np.repeat(self.values, self.counts)
+        return self.values, self.counts
+
+    def _sketch(self) -> np.ndarray:
+        """The knots (sketches only)."""
+        assert self.knots is not None
+        return self.knots
+
+    def breakpoints(self) -> np.ndarray:
+        """The points where :meth:`cdf` jumps or changes slope: the distinct values of an
+        exact summary; a sketch's knots and exact tails."""
+        if self.values is not None:
+            return self.values
+        parts = [self._sketch()]
+        if self.low_tail is not None and self.high_tail is not None:
+            parts += [self.low_tail, self.high_tail]
+        return np.unique(np.concatenate(parts))
 
     @classmethod
     def from_sorted(cls, a: np.ndarray, distribution: bool = True) -> NumericSummary:
@@ -280,11 +300,13 @@ class NumericSummary:
         last low-tail value and from its first high-tail value on; piecewise-linear through
         the knots in between."""
         if self.values is not None:
-            cum = np.cumsum(self.counts)
-            idx = np.searchsorted(self.values, x, side="right")
-            return np.where(idx > 0, cum[np.maximum(idx - 1, 0)], 0) / self.count
+            values, counts = self._exact()
+            cum = np.cumsum(counts)
+            idx = np.searchsorted(values, x, side="right")
+            found: np.ndarray = np.where(idx > 0, cum[np.maximum(idx - 1, 0)], 0) / self.count
+            return found
         x = np.asarray(x, dtype=np.float64)
-        out = np.interp(x, self.knots, KNOT_PROBABILITIES, left=0.0, right=1.0)
+        out = np.interp(x, self._sketch(), KNOT_PROBABILITIES, left=0.0, right=1.0)
         if self.low_tail is not None and self.high_tail is not None:
             n, k = self.count, self.high_tail.size
             low = x < self.low_tail[-1]
@@ -292,7 +314,8 @@ class NumericSummary:
             high = x >= self.high_tail[0]
             above = (n - k + np.searchsorted(self.high_tail, x, side="right")) / n
             out = np.where(high, above, out)
-        return out
+        result: np.ndarray = out
+        return result
 
     def quantile(self, probs: np.ndarray) -> np.ndarray:
         """``numpy.quantile`` (linear) of the reference at ``probs``: exact for exact
@@ -302,11 +325,13 @@ class NumericSummary:
         lo = np.floor(pos).astype(np.int64)
         frac = pos - lo
         if self.values is not None:
-            cum = np.cumsum(self.counts)
-            at = lambda k: self.values[np.searchsorted(cum, k, side="right")]  # noqa: E731
-            a, b = at(lo), at(np.minimum(lo + 1, self.count - 1))
-            return a + (b - a) * frac
-        out = np.interp(probs, KNOT_PROBABILITIES, self.knots)
+            values, counts = self._exact()
+            cum = np.cumsum(counts)
+            a = values[np.searchsorted(cum, lo, side="right")]
+            b = values[np.searchsorted(cum, np.minimum(lo + 1, self.count - 1), side="right")]
+            found: np.ndarray = a + (b - a) * frac
+            return found
+        out = np.interp(probs, KNOT_PROBABILITIES, self._sketch())
         if self.low_tail is not None and self.high_tail is not None:
             k, n = self.low_tail.size, self.count
             inside = lo + 1 < k
@@ -320,13 +345,15 @@ class NumericSummary:
             j = np.clip(lo + 1 - first, 0, k - 1)
             tail = self.high_tail[i] + (self.high_tail[j] - self.high_tail[i]) * frac
             out = np.where(inside, tail, out)
-        return out
+        result: np.ndarray = out
+        return result
 
     def _tails(self, k: int) -> tuple[np.ndarray, np.ndarray] | None:
         """The ``k`` smallest and largest values, when this summary knows them exactly."""
         if self.values is not None:
-            head = np.repeat(self.values, np.minimum(self.counts, k))[:k]
-            rev = np.repeat(self.values[::-1], np.minimum(self.counts[::-1], k))[:k]
+            values, counts = self._exact()
+            head = np.repeat(values, np.minimum(counts, k))[:k]
+            rev = np.repeat(values[::-1], np.minimum(counts[::-1], k))[:k]
             return head, rev[::-1].copy()
         if self.low_tail is None or self.high_tail is None:
             return None
@@ -347,18 +374,19 @@ class NumericSummary:
             and other.unique
             and (self.maximum < other.minimum or other.maximum < self.minimum)
         )
-        if self.exact and other.exact:
-            values = np.union1d(self.values, other.values)
+        if self.values is not None and other.values is not None:
+            (own, own_counts), (others, other_counts) = self._exact(), other._exact()
+            values = np.union1d(own, others)
             counts = np.zeros(values.size, dtype=np.int64)
-            counts[np.searchsorted(values, self.values)] += self.counts
-            counts[np.searchsorted(values, other.values)] += other.counts
+            counts[np.searchsorted(values, own)] += own_counts
+            counts[np.searchsorted(values, others)] += other_counts
             unique = bool(n > 1 and counts.max() == 1)
             if values.size <= MAX_EXACT:
                 cum = np.cumsum(counts)
                 ranks = (np.arange(1, 10) / 10) * (n - 1)
                 lo = np.floor(ranks).astype(np.int64)
-                at = lambda k: values[np.searchsorted(cum, k, side="right")]  # noqa: E731
-                a, b = at(lo), at(np.minimum(lo + 1, n - 1))
+                a = values[np.searchsorted(cum, lo, side="right")]
+                b = values[np.searchsorted(cum, np.minimum(lo + 1, n - 1), side="right")]
                 frac = ranks - lo
                 edges = np.unique(
                     np.where(frac >= 0.5, b - (b - a) * (1 - frac), a + (b - a) * frac)
@@ -418,7 +446,7 @@ class NumericSummary:
         return summary
 
     def _knot_points(self) -> np.ndarray:
-        return self.values if self.values is not None else self.knots
+        return self.values if self.values is not None else self._sketch()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -438,16 +466,17 @@ class NumericSummary:
         if not self.bins_exact:
             out["bins"]["interpolated"] = True
         if self.values is not None:
+            values, counts = self._exact()
             out["distribution"] = {
                 "exact": {
-                    "values": [float(v) for v in self.values],
-                    "counts": [int(c) for c in self.counts],
+                    "values": [float(v) for v in values],
+                    "counts": [int(c) for c in counts],
                 }
             }
         else:
             out["distribution"] = {
                 "sketch": {
-                    "knots": [float(v) for v in self.knots],
+                    "knots": [float(v) for v in self._sketch()],
                     "probabilities": f"j/{SKETCH_KNOTS - 1} for j = 0..{SKETCH_KNOTS - 1}",
                     "rank_error": self.rank_error,
                 }

@@ -245,7 +245,7 @@ def histogram_charts(check: dict[str, Any]) -> list[dict[str, Any]]:
         chart: dict[str, Any] = {
             "column": str(name),
             "kind": "categories" if categorical else "bins",
-            "method": info.get("method"),
+            "method": info.get("test"),
             "statistic": info.get("statistic"),
             "effect": info.get("effect"),
             "movers": _movers(labels[:k], ref[:k], cur[:k]),
