@@ -37,8 +37,8 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlgate.checks.fairness import FairnessChecks
-from pytest_mlgate.checks.performance import PerformanceChecks
 from pytest_mlgate.families.drift import DriftChecks
+from pytest_mlgate.families.performance import PerformanceChecks
 from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 PI, MU, CUT = 0.3, 1.2, 0.8  # prevalence, score separation, label threshold
@@ -174,11 +174,11 @@ def performance_table(
                     continue
                 results: dict[str, tuple[str, list[float] | None]] = {}
                 for method in methods:
-                    perf = PerformanceChecks(recorder(f"{name}-{n}-{r}"), None, **data)
+                    perf = PerformanceChecks(recorder(f"{name}-{n}-{r}"), **data)
                     how = {} if method == "default" else {"ci_method": method}
                     res = perf.expect(sc.metric, **{rule: bar}, confidence=0.95, **how)
                     judged = res.status in ("passed", "failed")
-                    used = res.details.get("method") if judged else "refused"
+                    used = res.details.get("ci_method") if judged else "refused"
                     results[f"{method} ({used})"] = (res.status, res.interval)
                 raw_cis = raw_intervals(sc.metric, data, seed * 7919 + r, raw) if raw else {}
                 for method, ci in raw_cis.items():

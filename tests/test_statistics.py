@@ -17,8 +17,8 @@ import pytest
 import scipy.stats
 
 from pytest_mlgate.checks.fairness import FairnessChecks
-from pytest_mlgate.checks.performance import PerformanceChecks
 from pytest_mlgate.families.drift import DriftChecks
+from pytest_mlgate.families.performance import PerformanceChecks
 from pytest_mlgate.profile import Profile
 from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
@@ -47,13 +47,11 @@ def rows_by_method(rows):
 
 def test_one_positive_found_is_not_a_certain_recall():
     y = np.r_[1, np.zeros(299)].astype(int)
-    result = PerformanceChecks(recorder(), None, y, y_pred=y).expect(
-        "recall", min=0.9, confidence=0.95
-    )
+    result = PerformanceChecks(recorder(), y, y_pred=y).expect("recall", min=0.9, confidence=0.95)
     assert result.status == "failed"
     low, high = result.interval
     assert low == pytest.approx(scipy.stats.beta.ppf(0.025, 1, 1)) and high == 1.0
-    assert result.details["method"] == "clopper_pearson"
+    assert result.details["ci_method"] == "clopper_pearson"
     assert result.details["denominator"] == 1
 
 
@@ -93,9 +91,7 @@ def test_slice_size_counts_the_metric_denominator():
     y = np.r_[1, np.zeros(39), np.tile([0, 1], 100)].astype(int)
     slices = np.r_[np.zeros(40), np.ones(200)]
     result = (
-        PerformanceChecks(recorder(), None, y, y_pred=y)
-        .by(slices, min_size=30)
-        .expect("recall", min=0.6)
+        PerformanceChecks(recorder(), y, y_pred=y).by(slices, min_size=30).expect("recall", min=0.6)
     )
     assert result.status == "insufficient"
     small = result.details["slices"]["0.0"]
@@ -146,7 +142,7 @@ def test_default_interval_keeps_its_level_at_100_rows(coverage):
     assert row["method"] == "default -> bca"
     assert row["false_pass"] <= 0.035  # 3.0% here; MC sd 0.8%
     y = coverage._binary(np.random.default_rng(3), 100)["y_true"]
-    refused = PerformanceChecks(recorder(), None, y, y_score=np.full(100, 0.4)).expect(
+    refused = PerformanceChecks(recorder(), y, y_score=np.full(100, 0.4)).expect(
         "log_loss", max=1.0, confidence=0.95, ci_method="percentile"
     )
     assert refused.status == "insufficient" and "refused" in refused.message
@@ -163,7 +159,7 @@ def test_expanded_level_is_hesterbergs():
 
 def test_a_perfect_figure_has_no_bootstrap_interval():
     y = np.tile([0, 1], 20)
-    result = PerformanceChecks(recorder(), None, y, y_score=y * 0.9 + 0.05).expect(
+    result = PerformanceChecks(recorder(), y, y_score=y * 0.9 + 0.05).expect(
         "roc_auc", min=0.9, confidence=0.95
     )
     assert result.status == "insufficient" and "bootstrap cannot bound" in result.message
@@ -242,7 +238,7 @@ def test_margin_zero_is_named_a_superiority_test():
     rng = np.random.default_rng(10)
     y = rng.integers(0, 2, 500)
     s = np.clip(y * 0.3 + rng.random(500) * 0.7, 0, 1)
-    perf = PerformanceChecks(recorder(), None, y, y_score=s)
+    perf = PerformanceChecks(recorder(), y, y_score=s)
     same = perf.expect_not_worse_than(s, "roc_auc")
     assert same.status == "failed" and "superiority" in same.message
     assert "margin=" in same.message
@@ -271,10 +267,10 @@ def test_weighted_proportion_uses_kishs_effective_denominator():
     rng = np.random.default_rng(12)
     y = rng.integers(0, 2, 300)
     pred = np.where(rng.random(300) < 0.8, y, 1 - y)
-    plain = PerformanceChecks(recorder(), None, y, y_pred=pred).expect(
+    plain = PerformanceChecks(recorder(), y, y_pred=pred).expect(
         "accuracy", min=0.5, confidence=0.9
     )
-    doubled = PerformanceChecks(recorder(), None, y, y_pred=pred, sample_weight=np.full(300, 2.0))
+    doubled = PerformanceChecks(recorder(), y, y_pred=pred, sample_weight=np.full(300, 2.0))
     same = doubled.expect("accuracy", min=0.5, confidence=0.9)
     assert same.interval == pytest.approx(plain.interval, abs=1e-12)  # n_eff = n
     x = int((y == pred).sum())

@@ -14,9 +14,9 @@ from .recording import Recorder
 if TYPE_CHECKING:
     from .card import Card
     from .checks.fairness import FairnessChecks
-    from .checks.performance import PerformanceChecks
     from .families.data import DataChecks
     from .families.drift import DriftChecks
+    from .families.performance import PerformanceChecks
     from .profile import Profile
     from .results import CheckResult
     from .session import Settings
@@ -83,12 +83,11 @@ class Gate:
         >>> perf = mlgate.performance(y_test, y_pred=pred, y_score=score)  # doctest: +SKIP
         >>> perf.expect("roc_auc", min=0.85, confidence=0.95)               # doctest: +SKIP
         """
-        from .checks.performance import PerformanceChecks
+        from .families.performance import PerformanceChecks
 
         self._recorder.assign_model("performance", name, model)
         return PerformanceChecks(
             self._recorder,
-            self._settings,
             y_true,
             y_pred=y_pred,
             y_score=y_score,

@@ -10,7 +10,7 @@ without a fast path (one-vs-rest AUC, callables) fall back to calling the metric
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -132,7 +132,7 @@ def per_row_loss(name: str, y_true: np.ndarray, y: np.ndarray, pos_label: Any) -
         return e * e
     if name == "brier":
         p = np.asarray(y, dtype=np.float64)
-        return ((np.asarray(y_true) == pos_label) - p) ** 2
+        return np.asarray(((np.asarray(y_true) == pos_label) - p) ** 2, dtype=np.float64)
     if name == "log_loss":
         p = np.asarray(y, dtype=np.float64)
         if p.ndim == 1:
@@ -165,10 +165,12 @@ def statistic_for(
     if registered and name in MULTI_CONFUSION:
         (truth, pred), k = class_codes(np.asarray(y_true), np.asarray(y))
         return ConfusionStatistic(truth, pred, k, MULTI_CONFUSION[name], sample_weight)
+    # cast: their ``order`` is always an array, which mypy holds against the Protocol's
+    # mutable ``order: ndarray | None`` attribute
     if registered and name == "roc_auc":
-        return AUCStatistic(np.asarray(y_true) == pos_label, y, sample_weight)
+        return cast(Statistic, AUCStatistic(np.asarray(y_true) == pos_label, y, sample_weight))
     if registered and name == "average_precision":
-        return APStatistic(np.asarray(y_true) == pos_label, y, sample_weight)
+        return cast(Statistic, APStatistic(np.asarray(y_true) == pos_label, y, sample_weight))
     if registered and name == "r2":
         return R2Statistic(y_true, y, sample_weight)
     loss = per_row_loss(name, y_true, y, pos_label) if registered else None
