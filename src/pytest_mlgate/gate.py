@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from .card import Card
     from .checks.data_quality import DataChecks
     from .checks.drift import DriftChecks
-    from .checks.fairness import FairnessChecks
     from .checks.performance import PerformanceChecks
+    from .families.fairness import FairnessChecks
     from .profile import Profile
     from .results import CheckResult
     from .session import Settings
@@ -116,7 +116,7 @@ class Gate:
         >>> fair = mlgate.fairness(y, pred, sensitive_features=test[["sex"]])  # doctest: +SKIP
         >>> fair.expect_ratio("selection_rate", min=0.8)                        # doctest: +SKIP
         """
-        from .checks.fairness import FairnessChecks
+        from .families.fairness import FairnessChecks
 
         if name is None:
             name = _fairness_name(sensitive_features)
@@ -124,7 +124,6 @@ class Gate:
 
         return FairnessChecks(
             self._recorder,
-            self._settings,
             y_true,
             y_pred,
             sensitive_features=sensitive_features,
