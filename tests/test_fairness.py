@@ -654,8 +654,17 @@ def test_end_to_end_fairness_gate(pytester: pytest.Pytester) -> None:
     fairness = [c for c in doc["checks"] if c["category"] == "fairness"]
     assert [c["status"] for c in fairness] == ["failed", "passed", "warned"]
     assert fairness[0]["details"]["worst_pair"] == ["female", "male"]
-    assert fairness[1]["interval"] is not None
-    assert fairness[1]["details"]["groups"]["female"]["interval"] is not None
+    odds = fairness[1]
+    low, high = odds["interval"]
+    assert low <= odds["observed"] <= high and odds["details"]["judged_bound"] == high
+    assert odds["details"]["ci_method"] == "percentile"
+    # each group's interval is scipy's exact one on the binding rate's counts
+    assert odds["details"]["group_ci_method"] == "clopper_pearson"
+    for entry in odds["details"]["groups"].values():
+        n = entry["denominator"]
+        k = round(entry["value"] * n)
+        exact = scipy.stats.binomtest(k, n).proportion_ci(0.9, method="exact")
+        assert entry["interval"] == pytest.approx([exact.low, exact.high], abs=1e-9)
 
 
 # -- properties of the vectorised statistics -------------------------------------------------
