@@ -5,6 +5,7 @@ their thresholds and records them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..checks.fairness import compute
@@ -16,12 +17,16 @@ from ..results import CheckResult, Outcome
 from ..text import number
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..recording import Recorder
 
 CATEGORY = "fairness"
 TPR = "true_positive_rate"
 FPR = "false_positive_rate"
 Metricish = str | Callable[..., float]
+#: a computation of ``checks/fairness/compute`` with every argument but the groups and seed
+Computation = Callable[[Groups, "np.random.SeedSequence"], Outcome]
 
 
 @guard_checks(CATEGORY)
@@ -97,11 +102,15 @@ class FairnessChecks(Family):
         label = _metric_label(metric)
         title = f"{label} difference <= {number(max)}" + _suffix(method)
         threshold = _rule("max", max, method=method, confidence=confidence)
-        rule = DisparityRule("difference", method)
-        ci = compute.Confidence(confidence, n_boot, ci_method)
-        return self._disparity(
-            title, threshold, [metric], rule, max, ci, label, severity, on_insufficient
+        check = partial(
+            compute.disparity,
+            metrics=[metric],
+            rule=DisparityRule("difference", method),
+            bound=max,
+            confidence=compute.Confidence(confidence, n_boot, ci_method),
+            title=label,
         )
+        return self._check(title, threshold, check, severity, on_insufficient)
 
     def expect_ratio(
         self,
@@ -126,11 +135,15 @@ class FairnessChecks(Family):
         label = _metric_label(metric)
         title = f"{label} ratio >= {number(min)}" + _suffix(method)
         threshold = _rule("min", min, method=method, confidence=confidence)
-        rule = DisparityRule("ratio", method)
-        ci = compute.Confidence(confidence, n_boot, ci_method)
-        return self._disparity(
-            title, threshold, [metric], rule, min, ci, label, severity, on_insufficient
+        check = partial(
+            compute.disparity,
+            metrics=[metric],
+            rule=DisparityRule("ratio", method),
+            bound=min,
+            confidence=compute.Confidence(confidence, n_boot, ci_method),
+            title=label,
         )
+        return self._check(title, threshold, check, severity, on_insufficient)
 
     def expect_demographic_parity(
         self,
@@ -247,13 +260,15 @@ class FairnessChecks(Family):
             for k, v in (("min", min), ("max", max), ("confidence", confidence))
             if v is not None
         }
-        ci = compute.Confidence(confidence, n_boot, ci_method)
-        seed = self.seed()
-
-        def run() -> Outcome:
-            return compute.group_band(self._usable(), metric, min, max, ci, seed, label)
-
-        return self._record(title, threshold, run, severity, on_insufficient)
+        check = partial(
+            compute.group_band,
+            metric=metric,
+            low=min,
+            high=max,
+            confidence=compute.Confidence(confidence, n_boot, ci_method),
+            title=label,
+        )
+        return self._check(title, threshold, check, severity, on_insufficient)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -295,29 +310,29 @@ class FairnessChecks(Family):
         extra = {"agg": rule.agg} if several else {}
         threshold = _rule(key, bound, method=rule.method, confidence=ci.level, **extra)
         name = f"{title} {kind} {sign} {number(bound)}{_suffix(rule.method, extra.get('agg'))}"
-        rule = DisparityRule(kind, rule.method, rule.agg)
-        return self._disparity(
-            name, threshold, metrics, rule, bound, ci, title, severity, on_insufficient
+        check = partial(
+            compute.disparity,
+            metrics=metrics,
+            rule=DisparityRule(kind, rule.method, rule.agg),
+            bound=bound,
+            confidence=ci,
+            title=title,
         )
+        return self._check(name, threshold, check, severity, on_insufficient)
 
-    def _disparity(
+    def _check(
         self,
         name: str,
         threshold: dict[str, Any],
-        metrics: list[Metricish],
-        rule: DisparityRule,
-        bound: Any,
-        ci: compute.Confidence,
-        label: str,
+        check: Computation,
         severity: str | None,
         on_insufficient: str,
     ) -> CheckResult:
+        """Record ``check`` on the groups, with the next check's random stream."""
         seed = self.seed()
-
-        def run() -> Outcome:
-            return compute.disparity(self._usable(), metrics, rule, bound, ci, seed, label)
-
-        return self._record(name, threshold, run, severity, on_insufficient)
+        return self._record(
+            name, threshold, lambda: check(self._usable(), seed), severity, on_insufficient
+        )
 
 
 def _rule(key: str, bound: Any, **extra: Any) -> dict[str, Any]:

@@ -40,11 +40,12 @@ class Confidence:
 
 def disparity(
     groups: Groups,
+    seed: np.random.SeedSequence,
+    *,
     metrics: Sequence[Metricish],
     rule: DisparityRule,
     bound: Any,
     confidence: Confidence,
-    seed: np.random.SeedSequence,
     title: str,
 ) -> Outcome:
     """fairlearn's difference or ratio of ``metrics`` over the eligible groups, aggregated
@@ -118,11 +119,12 @@ def disparity(
 
 def group_band(
     groups: Groups,
+    seed: np.random.SeedSequence,
+    *,
     metric: Metricish,
     low: Any,
     high: Any,
     confidence: Confidence,
-    seed: np.random.SeedSequence,
     title: str,
 ) -> Outcome:
     """Every eligible group's value (with ``confidence``: its interval's unfavourable end) lies
