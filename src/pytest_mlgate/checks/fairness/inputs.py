@@ -109,6 +109,7 @@ def prepare(
 ) -> Groups:
     """Validate the arguments of ``mlgate.fairness`` and group the rows."""
     import numpy as np
+    import pandas as pd
 
     if missing_group not in MISSING_POLICIES:
         raise MlgateInputError(
@@ -145,9 +146,10 @@ def prepare(
             f"has a single group ({present[0]!r}); fairness compares at least two groups.",
             "Pass the column that holds the groups to compare.",
         )
-    classes = unique_labels(
-        truth if pred is None else np.concatenate([truth.astype(object), pred.astype(object)])
-    )
+    # each array's distinct values first (a hash pass in its own dtype), then targets' rule
+    # on those few: the same classes, without boxing every row as a Python object
+    seen = [pd.unique(a).astype(object) for a in (truth, pred) if a is not None]
+    classes = unique_labels(np.concatenate(seen))
     return Groups(
         y_true=truth,
         y_pred=pred,
