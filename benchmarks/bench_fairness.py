@@ -51,12 +51,13 @@ def frame(n: int) -> tuple[np.ndarray, np.ndarray, Any]:
 
 
 def gate_checks(y: np.ndarray, pred: np.ndarray, sensitive: Any) -> Any:
-    from pytest_mlgate.checks.fairness import FairnessChecks
+    from pytest_mlgate.card import Card
+    from pytest_mlgate.gate import Gate
     from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
     nodeid = "benchmarks/bench_fairness.py::bench"
     recorder = Recorder(GateSettings(nodeid=nodeid, markers={}), TestRecord(nodeid=nodeid))
-    return FairnessChecks(recorder, None, y, pred, sensitive_features=sensitive)
+    return Gate(recorder, Card({}, recorder)).fairness(y, pred, sensitive_features=sensitive)
 
 
 def fairlearn_metrics() -> dict[str, Any]:

@@ -36,9 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pytest_mlgate.checks.fairness import FairnessChecks
-from pytest_mlgate.families.drift import DriftChecks
-from pytest_mlgate.families.performance import PerformanceChecks
+from pytest_mlgate.card import Card
+from pytest_mlgate.gate import Gate
 from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
 PI, MU, CUT = 0.3, 1.2, 0.8  # prevalence, score separation, label threshold
@@ -46,8 +45,10 @@ SIZES = (100, 500, 5000)
 DRIFT_SIZES = (50, 500, 5000, 100_000)
 
 
-def recorder(tag: str) -> Recorder:
-    return Recorder(GateSettings(nodeid=f"coverage::{tag}", markers={}), TestRecord(tag))
+def gate(tag: str) -> Gate:
+    """What the ``mlgate`` fixture returns, for a test named ``coverage::<tag>``."""
+    recorder = Recorder(GateSettings(nodeid=f"coverage::{tag}", markers={}), TestRecord(tag))
+    return Gate(recorder, Card({}, recorder))
 
 
 # -- performance ---------------------------------------------------------------------------
@@ -131,7 +132,8 @@ def raw_intervals(
 ) -> dict[str, list[float]]:
     """The plain percentile and BCa intervals (no expansion, no refusal): the gate before."""
     from pytest_mlgate.metrics import REGISTRY
-    from pytest_mlgate.stats.bootstrap import bootstrap_values, interval, jackknife_values
+    from pytest_mlgate.stats.bootstrap import bootstrap_values, jackknife_values
+    from pytest_mlgate.stats.intervals import interval
     from pytest_mlgate.stats.metric_statistics import statistic_for
 
     m = REGISTRY[metric]
@@ -174,7 +176,7 @@ def performance_table(
                     continue
                 results: dict[str, tuple[str, list[float] | None]] = {}
                 for method in methods:
-                    perf = PerformanceChecks(recorder(f"{name}-{n}-{r}"), **data)
+                    perf = gate(f"{name}-{n}-{r}").performance(**data)
                     how = {} if method == "default" else {"ci_method": method}
                     res = perf.expect(sc.metric, **{rule: bar}, confidence=0.95, **how)
                     judged = res.status in ("passed", "failed")
@@ -231,6 +233,7 @@ def fairness_table(
     """Four groups with selection rates 0.40, 0.45, 0.45, 0.50 (difference 0.10, ratio 0.80),
     judged at exactly those bars; and the per-group minimum of the rates at 0.40."""
     from pytest_mlgate.stats import groups as gstats
+    from pytest_mlgate.stats.intervals import interval
 
     rates = np.array([0.40, 0.45, 0.45, 0.50])
     rows = []
@@ -245,13 +248,8 @@ def fairness_table(
             out: dict[str, tuple[str, list[float] | None, float]] = {}
             for kind, bar in (("difference", 0.10), ("ratio", 0.80)):
                 for method in ("auto", "bca"):
-                    fair = FairnessChecks(
-                        recorder(f"f{n}-{r}"),
-                        None,
-                        y,
-                        pred,
-                        sensitive_features=sens,
-                        min_group_size=1,
+                    fair = gate(f"f{n}-{r}").fairness(
+                        y, pred, sensitive_features=sens, min_group_size=1
                     )
                     call = fair.expect_difference if kind == "difference" else fair.expect_ratio
                     arg = {"max": bar} if kind == "difference" else {"min": bar}
@@ -270,8 +268,16 @@ def fairness_table(
                 po = gstats.rate(counts.sum(axis=0), ("tp", "fp"), ("tp", "fp", "fn", "tn"))[0]
                 est = float(gstats.disparity(point, po, kind, "between_groups"))
                 reps_v = gstats.disparity(v, o, kind, "between_groups")
-                jack = (gstats.disparity(jv, jo, kind, "between_groups"), weights)
-                ci = gstats.interval(est, reps_v, 0.95, "bca", jack)
+                jack = gstats.disparity(jv, jo, kind, "between_groups")
+                ci = interval(
+                    reps_v,
+                    0.95,
+                    method="bca",
+                    estimate=est,
+                    jackknife=jack,
+                    jackknife_weights=weights,
+                ).bounds
+                assert ci is not None
                 judged = ci[1] <= bar if kind == "difference" else ci[0] >= bar
                 out[f"{kind}: raw bca"] = ("passed" if judged else "failed", ci, bar)
             for label, (status, ci, bar) in out.items():
@@ -321,7 +327,7 @@ def drift_table(
                     "b": (rng.random(n) < (0.7 if shifted else 0.6)).astype(str),
                 }
             )
-            drift = DriftChecks(recorder(f"d{n}-{r}"), ref, cur)
+            drift = gate(f"d{n}-{r}").drift(ref, cur)
             for col in ("x", "b"):
                 for method in ("auto", "ks", "chi2", "psi", "jensen_shannon", "wasserstein"):
                     if (method in ("ks", "wasserstein") and col == "b") or (
@@ -367,7 +373,7 @@ def profile_agreement(n: int = 1_000_000, seed: int = 0) -> list[dict[str, Any]]
         whole = Profile.from_frame(ref)
         merged = Profile.from_batches(ref.iloc[i : i + n // 4] for i in range(0, n, n // 4))
         for label, reference in (("raw", ref), ("profile", whole), ("merged profile", merged)):
-            res = DriftChecks(recorder(name), reference, cur).expect_no_drift()
+            res = gate(name).drift(reference, cur).expect_no_drift()
             col = res.details["columns"]["x"]
             rows.append(
                 {

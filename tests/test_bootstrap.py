@@ -12,11 +12,11 @@ from pytest_mlgate.stats.bootstrap import (
     bootstrap_many,
     bootstrap_values,
     draw_counts,
-    interval,
     iter_counts,
     jackknife_values,
     resample_rows,
 )
+from pytest_mlgate.stats.intervals import interval
 from pytest_mlgate.stats.metric_statistics import statistic_for
 
 

@@ -1,4 +1,5 @@
-"""The code base stays clean: ruff's lint rules and format (config in pyproject.toml)."""
+"""The code base stays clean: ruff's lint rules and format, and mypy --strict (config in
+pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,17 @@ def test_ruff(command):
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
+
+
+def test_mypy_strict():
+    """``mypy --strict`` on the package (config in pyproject.toml): the package ships
+    ``py.typed``, so its annotations are a promise to users' type checkers."""
+    pytest.importorskip("mypy", reason="mypy is not installed (pip install -e '.[test]')")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "--strict", "src/pytest_mlgate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-1000:]

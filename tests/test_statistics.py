@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import scipy.stats
 
-from pytest_mlgate.checks.fairness import FairnessChecks
 from pytest_mlgate.families.drift import DriftChecks
+from pytest_mlgate.families.fairness import FairnessChecks
 from pytest_mlgate.families.performance import PerformanceChecks
 from pytest_mlgate.profile import Profile
 from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
@@ -120,7 +120,7 @@ def test_disparity_interval_is_signed_and_covers_zero_for_equal_groups():
         g = pd.Series(np.repeat(["a", "b"], 1000), name="g")
         pred = (rng.random(2000) < 0.3).astype(int)
         y = rng.integers(0, 2, 2000)
-        fair = FairnessChecks(recorder(f"t::{rep}"), None, y, pred, sensitive_features=g)
+        fair = FairnessChecks(recorder(f"t::{rep}"), y, pred, sensitive_features=g)
         result = fair.expect_difference("selection_rate", max=0.2, confidence=0.95, n_boot=400)
         low, high = result.interval
         assert low <= result.observed <= high
@@ -285,7 +285,7 @@ def test_every_disparity_interval_holds_its_estimate(method, agg):
     g = pd.Series(rng.choice(["a", "b", "c"], 3000), name="g")
     y = rng.integers(0, 2, 3000)
     pred = (rng.random(3000) < np.where(g == "a", 0.35, 0.3)).astype(int)
-    fair = FairnessChecks(recorder(), None, y, pred, sensitive_features=g)
+    fair = FairnessChecks(recorder(), y, pred, sensitive_features=g)
     for result in (
         fair.expect_equalized_odds(
             max_difference=0.2, agg=agg, method=method, confidence=0.9, n_boot=300

@@ -393,19 +393,15 @@ def _run_text(doc: dict[str, Any]) -> str:
     return ", ".join(parts) or "full run"
 
 
-def _fmt(value: Any) -> str:
-    from .report.formatting import format_number
-
-    return format_number(value)
-
-
 def _label(key: tuple[str, ...]) -> str:
     ordinal = f" {key[4]}" if len(key) > 4 else ""
     return f"{key[1]} · {key[2]} · {key[3]}{ordinal} ({key[0]})"
 
 
 def _figures(a: dict[str, Any], b: dict[str, Any]) -> str:
-    return f"{_fmt(a.get('observed'))} -> {_fmt(b.get('observed'))}" + _delta(
+    from .report.formatting import format_number as number
+
+    return f"{number(a.get('observed'))} -> {number(b.get('observed'))}" + _delta(
         a.get("observed"), b.get("observed")
     )
 

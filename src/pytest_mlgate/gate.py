@@ -13,9 +13,9 @@ from .recording import Recorder
 
 if TYPE_CHECKING:
     from .card import Card
-    from .checks.fairness import FairnessChecks
     from .families.data import DataChecks
     from .families.drift import DriftChecks
+    from .families.fairness import FairnessChecks
     from .families.performance import PerformanceChecks
     from .profile import Profile
     from .results import CheckResult
@@ -119,7 +119,7 @@ class Gate:
         >>> fair = mlgate.fairness(y, pred, sensitive_features=test[["sex"]])  # doctest: +SKIP
         >>> fair.expect_ratio("selection_rate", min=0.8)                        # doctest: +SKIP
         """
-        from .checks.fairness import FairnessChecks
+        from .families.fairness import FairnessChecks
 
         if name is None:
             name = _fairness_name(sensitive_features)
@@ -127,7 +127,6 @@ class Gate:
 
         return FairnessChecks(
             self._recorder,
-            self._settings,
             y_true,
             y_pred,
             sensitive_features=sensitive_features,

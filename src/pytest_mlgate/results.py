@@ -126,11 +126,3 @@ def plain(value: Any) -> Any:
     if callable(isoformat):
         return str(isoformat())
     return str(value)
-
-
-def short_number(value: Any) -> str:
-    """A threshold as written in a check's name: ``0.8``, ``1e-05``; anything that is not a
-    number as its text (names are built before arguments are validated)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:g}"
-    return str(value)

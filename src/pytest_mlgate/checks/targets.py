@@ -256,8 +256,9 @@ def _missing(argument: str, rows: np.ndarray) -> MlgateInputError:
     )
 
 
-def require_labels(pred: np.ndarray, argument: str = "y_pred") -> None:
-    """In a classification, ``pred`` holds class labels: fractional numbers are scores."""
+def require_labels(pred: np.ndarray, argument: str = "y_pred", *, has_task: bool = True) -> None:
+    """In a classification, ``pred`` holds class labels: fractional numbers are scores
+    (``has_task``: the family takes ``task=``, so a regression is a way out)."""
     import numpy as np
 
     if pred.dtype.kind != "f":
@@ -269,7 +270,8 @@ def require_labels(pred: np.ndarray, argument: str = "y_pred") -> None:
             argument,
             f"holds scores, not class labels (e.g. {example:g}).",
             "Threshold the scores into labels (e.g. (score >= 0.5).astype(int)) and pass the "
-            "scores as y_score=; for a regression pass task='regression'.",
+            "scores as y_score="
+            + ("; for a regression pass task='regression'." if has_task else "."),
         )
 
 

@@ -27,7 +27,6 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -442,19 +441,11 @@ class DifferenceStatistic:
 
     def batch(self, counts: np.ndarray) -> np.ndarray:
         other = counts if self._perm is None else np.take(counts, self._perm, axis=1)
-        return self._sign * (self._a.batch(counts) - self._b.batch(other))
+        values: np.ndarray = self._sign * (self._a.batch(counts) - self._b.batch(other))
+        return values
 
 
 # -- intervals ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Interval:
-    low: float | None
-    high: float | None
-    method: str
-    n_boot: int
-    defined: int  # resamples on which the statistic was defined
 
 
 def jackknife_values(statistic: Statistic, seed: np.random.SeedSequence) -> np.ndarray:
@@ -477,46 +468,6 @@ def jackknife_values(statistic: Statistic, seed: np.random.SeedSequence) -> np.n
     return out
 
 
-def interval(
-    values: np.ndarray,
-    confidence: float,
-    *,
-    method: str = "percentile",
-    estimate: float | None = None,
-    jackknife: np.ndarray | None = None,
-) -> Interval:
-    """A two-sided interval from bootstrap values (undefined resamples are left out).
-
-    ``bca`` needs the point ``estimate`` and ``jackknife`` values; it falls back to the
-    percentile interval when the bias correction is infinite (every resample on one side).
-    """
-    from scipy.special import ndtr, ndtri
-
-    finite = values[np.isfinite(values)]
-    n_boot = len(values)
-    if len(finite) == 0:
-        return Interval(None, None, method, n_boot, 0)
-    alpha = (1.0 - confidence) / 2.0
-    levels = np.array([alpha, 1.0 - alpha])
-    used = method
-    if method == "bca":
-        if estimate is None or jackknife is None:
-            raise ValueError("bca needs the estimate and jackknife values")
-        below = np.mean(finite < estimate) + 0.5 * np.mean(finite == estimate)
-        z0 = float(ndtri(below))
-        jk = jackknife[np.isfinite(jackknife)]
-        d = jk.mean() - jk if len(jk) else np.zeros(1)
-        den = 6.0 * float(np.sum(d**2)) ** 1.5
-        accel = float(np.sum(d**3)) / den if den > 0 else 0.0
-        if math.isfinite(z0):
-            z = ndtri(levels)
-            levels = ndtr(z0 + (z0 + z) / (1.0 - accel * (z0 + z)))
-        else:
-            used = "percentile (bca undefined: every resample on one side of the estimate)"
-    low, high = np.quantile(finite, levels)
-    return Interval(float(low), float(high), used, n_boot, len(finite))
-
-
 CI_METHODS = ("auto", "clopper_pearson", "percentile", "bca")
 
 
@@ -530,7 +481,7 @@ def check_interval_args(confidence: Any, n_boot: Any, ci_method: Any) -> None:
     if confidence is not None and (
         isinstance(confidence, bool)
         or not isinstance(confidence, numbers.Real)
-        or not 0 < confidence < 1
+        or not 0 < float(confidence) < 1
     ):
         raise MlgateInputError(
             "confidence", f"must be a level in (0, 1) such as 0.95, got {confidence!r}."

@@ -46,7 +46,7 @@ def confusion_counts(
 def cell_sum(counts: np.ndarray, cells: Sequence[str]) -> np.ndarray:
     """Sum of the named cells along the last axis (works on any leading shape)."""
     idx = [_CELL_INDEX[c] for c in cells]
-    return counts[..., idx].sum(axis=-1)
+    return np.asarray(counts[..., idx].sum(axis=-1))
 
 
 def rate(
@@ -78,10 +78,10 @@ def disparity(
             high = values.max(axis=-1)
             low = values.min(axis=-1)
             if kind == DIFFERENCE:
-                return high - low
+                return np.asarray(high - low)
             return np.where(high > 0, low / np.where(high > 0, high, 1.0), np.nan)
         if kind == DIFFERENCE:
-            return np.abs(values - overall[..., None]).max(axis=-1)
+            return np.asarray(np.abs(values - overall[..., None]).max(axis=-1))
         r = values / overall[..., None]
         folded = np.where(r > 1, 1.0 / r, r)
         folded = np.where(np.isnan(r), np.nan, folded)
@@ -135,40 +135,3 @@ def jackknife_counts(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     tables = np.repeat(counts[None, :, :], len(groups), axis=0)
     tables[np.arange(len(groups)), groups, cells] -= 1
     return tables, counts[groups, cells].astype(np.float64)
-
-
-def interval(
-    estimate: float,
-    replicates: np.ndarray,
-    confidence: float,
-    ci_method: str = "percentile",
-    jackknife: tuple[np.ndarray, np.ndarray] | None = None,
-) -> list[float] | None:
-    """A percentile or BCa interval from bootstrap replicates; None when too few are defined.
-
-    Undefined replicates (NaN: a resample in which the figure is ``0 / 0``) are left out. For
-    BCa, ``jackknife`` holds the leave-one-out values and their weights.
-    """
-    reps = np.asarray(replicates, dtype=np.float64)
-    reps = reps[np.isfinite(reps)]
-    if len(reps) < 2 or not np.isfinite(estimate):
-        return None
-    alpha = (1.0 - confidence) / 2.0
-    quantiles = np.array([alpha, 1.0 - alpha])
-    if ci_method == "bca" and jackknife is not None:
-        from scipy.special import ndtr, ndtri
-
-        below = (np.sum(reps < estimate) + 0.5 * np.sum(reps == estimate)) / len(reps)
-        values, weights = jackknife
-        keep = np.isfinite(values)
-        values, weights = values[keep], weights[keep]
-        if 0.0 < below < 1.0 and weights.sum() > 0:
-            z0 = ndtri(below)
-            mean = np.average(values, weights=weights)
-            dev = mean - values
-            spread = np.sum(weights * dev**2)
-            accel = np.sum(weights * dev**3) / (6.0 * spread**1.5) if spread > 0 else 0.0
-            z = ndtri(quantiles)
-            quantiles = ndtr(z0 + (z0 + z) / (1.0 - accel * (z0 + z)))
-    low, high = np.quantile(reps, quantiles)
-    return [float(low), float(high)]

@@ -29,12 +29,15 @@ Metric families
         :data:`PERCENTILE_MIN_UNITS` units on, and ``auto`` uses it there (both within the
         level in the benchmark; it needs no jackknife).
 
+:func:`interval` is the one interval of bootstrap values (performance and fairness); its
+:class:`Interval` states the method actually used, a BCa fallback included.
 :func:`denominator_units` is also what ``min_size`` / ``min_group_size`` count.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -63,6 +66,98 @@ _LABEL_PROPORTIONS = frozenset(
         "true_negative_rate",
     }
 )
+
+
+#: what :attr:`Interval.method` says when BCa was asked for but its bias correction is infinite
+BCA_FALLBACK = "percentile (bca undefined: every resample on one side of the estimate)"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A two-sided bootstrap interval and how it was made.
+
+    ``method`` is the method actually used: ``percentile``, ``bca``, or
+    :data:`BCA_FALLBACK` when BCa was asked for and could not be computed; ``defined`` counts
+    the resamples on which the statistic was defined (``low``/``high`` are None below two).
+    """
+
+    low: float | None
+    high: float | None
+    method: str
+    n_boot: int
+    defined: int
+
+    @property
+    def bounds(self) -> list[float] | None:
+        """``[low, high]``, or None when there is no interval."""
+        if self.low is None or self.high is None:
+            return None
+        return [self.low, self.high]
+
+
+def interval(
+    values: np.ndarray,
+    confidence: float,
+    *,
+    method: str = PERCENTILE,
+    estimate: float | None = None,
+    jackknife: np.ndarray | None = None,
+    jackknife_weights: np.ndarray | None = None,
+) -> Interval:
+    """A two-sided interval from bootstrap ``values`` (undefined resamples, NaN, are left out;
+    fewer than two defined ones give no interval).
+
+    ``percentile``: the ``alpha/2`` and ``1 - alpha/2`` quantiles. ``bca`` (Efron's bias
+    corrected and accelerated interval) needs the point ``estimate`` and ``jackknife`` values
+    (``jackknife_weights``: how many rows each stands for, when leave-one-out tables were
+    collapsed); with ``z0 = Phi^-1(share below the estimate, ties half)`` and the acceleration
+    ``a = sum w d^3 / (6 (sum w d^2)^1.5)``, ``d`` the jackknife values' deviations from their
+    mean, the levels become ``Phi(z0 + (z0 + z) / (1 - a (z0 + z)))``. When every resample lies
+    on one side of the estimate ``z0`` is infinite and the percentile interval is returned,
+    its ``method`` saying so (:data:`BCA_FALLBACK`).
+
+    >>> interval(np.arange(101.0), 0.9).bounds
+    [5.0, 95.0]
+    """
+    from scipy.special import ndtr, ndtri
+
+    values = np.asarray(values, dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    n_boot = len(values)
+    if len(finite) < 2:
+        return Interval(None, None, method, n_boot, len(finite))
+    alpha = (1.0 - confidence) / 2.0
+    levels = np.array([alpha, 1.0 - alpha])
+    used = method
+    if method == BCA:
+        if estimate is None or jackknife is None:
+            raise ValueError("bca needs the estimate and jackknife values")
+        below = np.mean(finite < estimate) + 0.5 * np.mean(finite == estimate)
+        z0 = float(ndtri(below))
+        accel = _acceleration(np.asarray(jackknife, dtype=np.float64), jackknife_weights)
+        if math.isfinite(z0):
+            z = ndtri(levels)
+            levels = ndtr(z0 + (z0 + z) / (1.0 - accel * (z0 + z)))
+        else:
+            used = BCA_FALLBACK
+    low, high = np.quantile(finite, levels)
+    return Interval(float(low), float(high), used, n_boot, len(finite))
+
+
+def _acceleration(jackknife: np.ndarray, weights: np.ndarray | None) -> float:
+    """BCa's acceleration from (weighted) jackknife values; 0 when none is defined."""
+    keep = np.isfinite(jackknife)
+    jk = jackknife[keep]
+    if weights is None:
+        d = jk.mean() - jk if len(jk) else np.zeros(1)
+        den = 6.0 * float(np.sum(d**2)) ** 1.5
+        return float(np.sum(d**3)) / den if den > 0 else 0.0
+    w = np.asarray(weights, dtype=np.float64)[keep]
+    if not w.sum() > 0:
+        return 0.0
+    d = np.average(jk, weights=w) - jk
+    spread = float(np.sum(w * d**2))
+    return float(np.sum(w * d**3)) / (6.0 * spread**1.5) if spread > 0 else 0.0
 
 
 def family(name: str, registered: bool) -> str:

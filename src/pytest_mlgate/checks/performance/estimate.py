@@ -143,7 +143,8 @@ def estimate(
     import numpy as np
 
     from ...stats import intervals as iv
-    from ...stats.bootstrap import bootstrap_values, interval, jackknife_values
+    from ...stats.bootstrap import bootstrap_values, jackknife_values
+    from ...stats.intervals import interval
     from ...stats.metric_statistics import statistic_for
 
     check_task(data, m)
@@ -220,12 +221,8 @@ def compare(
     import numpy as np
 
     from ...stats import intervals as iv
-    from ...stats.bootstrap import (
-        DifferenceStatistic,
-        bootstrap_values,
-        interval,
-        jackknife_values,
-    )
+    from ...stats.bootstrap import DifferenceStatistic, bootstrap_values, jackknife_values
+    from ...stats.intervals import interval
     from ...stats.metric_statistics import statistic_for
 
     check_task(data, m)
