@@ -23,9 +23,6 @@ import pyarrow as pa
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
-from pytest_mlgate.card import Card
-from pytest_mlgate.gate import Gate
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 from pytest_mlgate.results import CheckResult
 
 STATUSES = {"passed", "failed", "warned", "insufficient", "error"}
@@ -62,11 +59,6 @@ def fuzz_settings(quick: int) -> settings:
         suppress_health_check=list(HealthCheck),
         database=None,
     )
-
-
-def make_gate() -> Gate:
-    recorder = Recorder(GateSettings(nodeid="fuzz.py::test", markers={}), TestRecord("fuzz"))
-    return Gate(recorder, Card({}, recorder))
 
 
 def _column(kind: str, values: list[Any]) -> pd.Series:

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
 from pytest_mlgate.families.data import DataChecks
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 from pytest_mlgate.stats.leakage import leakage_scores
+
+from .conftest import make_recorder
 
 
 def checks(df, name="data") -> DataChecks:
-    recorder = Recorder(GateSettings(nodeid="t.py::t", markers={}), TestRecord("t.py::t"))
-    return DataChecks(recorder, df, name=name)
+    return DataChecks(make_recorder("t.py::t"), df, name=name)
 
 
 REAL = ["adult", "adult_raw", "german"]
@@ -367,7 +367,7 @@ def test_duplicated_rows_confirms_hash_collisions_exactly(monkeypatch):
 def test_duplicate_row_and_compound_key_checks_use_the_exact_answer():
     rng = np.random.default_rng(2)
     df = pd.DataFrame({"a": rng.integers(0, 30, 500), "b": rng.integers(0, 3, 500)})
-    dq = DataChecks(Recorder(GateSettings("t", {}), TestRecord("t")), df, name="d")
+    dq = DataChecks(make_recorder("t"), df, name="d")
     rows = dq.expect_no_duplicate_rows()
     key = dq.expect_unique(["a", "b"])
     assert rows.observed == key.observed == int(df.duplicated().sum())

@@ -15,8 +15,9 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
 
 from pytest_mlgate.families.drift import DriftChecks
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 from pytest_mlgate.stats import drift as sd
+
+from .conftest import make_recorder
 
 #: KS statistics and p-values equal scipy's up to this relative tolerance: a scipy release may
 #: change the last bit (0.001 vs 0.0010000000000000009 on scipy 1.18)
@@ -24,7 +25,7 @@ KS_REL = 1e-12
 
 
 def make_drift(reference, current, **kwargs):
-    recorder = Recorder(GateSettings("test_drift.py::t", {}), TestRecord("test_drift.py::t"))
+    recorder = make_recorder("test_drift.py::t")
     return DriftChecks(recorder, reference, current, **kwargs), recorder
 
 

@@ -24,8 +24,9 @@ from pytest_mlgate.profile import (
     numeric_values,
     sorted_numeric,
 )
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 from pytest_mlgate.stats import drift as sd
+
+from .conftest import make_recorder
 
 
 def scipy_figures(a, b):
@@ -283,7 +284,7 @@ def test_object_string_counts_equal_value_counts():
 
 
 def drift_details(reference, current, **kwargs):
-    recorder = Recorder(GateSettings("test_drift_fast.py::t", {}), TestRecord("t"))
+    recorder = make_recorder("test_drift_fast.py::t")
     return DriftChecks(recorder, reference, current).expect_no_drift(**kwargs)
 
 
@@ -330,12 +331,11 @@ def test_aware_and_naive_timestamps_are_a_dtype_change():
     import pandas as pd
 
     from pytest_mlgate.families.drift import DriftChecks
-    from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
 
     stamps = pd.date_range("2024-01-01", periods=200, freq="h")
     ref = pd.DataFrame({"t": stamps.tz_localize("UTC")})
     cur = pd.DataFrame({"t": stamps})
-    recorder = Recorder(GateSettings("t", {}), TestRecord("t"))
+    recorder = make_recorder("t")
     result = DriftChecks(recorder, ref, cur).expect_no_drift()
     assert result.status == "error" and "dtype of column 't' changed" in result.message
     same = DriftChecks(recorder, ref, ref.copy()).expect_no_drift()

@@ -14,11 +14,12 @@ from pytest_mlgate import Profile
 from pytest_mlgate.card import Card
 from pytest_mlgate.families.drift import DriftChecks
 from pytest_mlgate.gate import Gate
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
+
+from .conftest import make_recorder
 
 
 def make_drift(reference, current, **kwargs):
-    recorder = Recorder(GateSettings("t.py::t", {}), TestRecord("t.py::t"))
+    recorder = make_recorder("t.py::t")
     return DriftChecks(recorder, reference, current, **kwargs), recorder
 
 
@@ -220,7 +221,7 @@ def test_the_drift_test_is_recorded_as_test_never_method(adult, adult_test):
 
 
 def test_model_names_the_model_of_a_drift_family():
-    recorder = Recorder(GateSettings("t.py::t", {}), TestRecord("t.py::t"))
+    recorder = make_recorder("t.py::t")
     gate = Gate(recorder, Card({}, recorder))
     frame = pd.DataFrame({"x": np.arange(100.0) % 7})
     named = gate.drift(frame, frame, name="inputs", model="churn-v2").expect_no_drift()

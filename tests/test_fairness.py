@@ -15,7 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_mlgate.families.fairness import FairnessChecks
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
+from pytest_mlgate.recording import Recorder
+
+from .conftest import make_recorder
 
 RATES = {
     "selection_rate": fm.selection_rate,
@@ -28,12 +30,12 @@ METHODS = ("between_groups", "to_overall")
 TOL = 1e-12
 
 
-def make_recorder(nodeid: str = "tests/test_x.py::test_gate", seed: int = 0) -> Recorder:
-    return Recorder(GateSettings(nodeid=nodeid, markers={}, seed=seed), TestRecord(nodeid=nodeid))
+def recorder_for(nodeid: str = "tests/test_x.py::test_gate", seed: int = 0) -> Recorder:
+    return make_recorder(nodeid, seed=seed)
 
 
 def checks(y_true, y_pred, sf, **kwargs) -> FairnessChecks:
-    return FairnessChecks(make_recorder(), y_true, y_pred, sensitive_features=sf, **kwargs)
+    return FairnessChecks(recorder_for(), y_true, y_pred, sensitive_features=sf, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -452,7 +454,7 @@ def test_equalized_odds_interval_equals_scipys_stratified_bootstrap(german, germ
         )
     assert result.details["group_ci_method"] == "clopper_pearson"
     bca = FairnessChecks(
-        make_recorder(), y, german_predictions, sensitive_features=sf
+        recorder_for(), y, german_predictions, sensitive_features=sf
     ).expect_equalized_odds(max_difference=0.5, confidence=0.95, n_boot=400, ci_method="bca")
     # BCa is refused on disparities (issue 12: 13-16% gate false passes at n=200)
     assert bca.status == "error" and "refused" in bca.message
@@ -517,7 +519,7 @@ def test_missing_sensitive_values_policy():
     y = np.array([0, 1] * 50)
     p = np.array([1, 1, 0, 0] * 25)
     s = pd.Series(["a"] * 40 + [None] * 20 + ["b"] * 40, name="sex")
-    rec = make_recorder()
+    rec = recorder_for()
     fair = FairnessChecks(rec, y, p, sensitive_features=s)
     [error] = [r for _, r in rec.record.results]
     assert error.status == "error" and "'sex'" in error.message and "own_group" in error.message
@@ -533,7 +535,7 @@ def test_pos_label_for_text_labels():
     y = np.array([">50K", "<=50K"] * 50)
     p = np.array([">50K", ">50K", "<=50K", "<=50K"] * 25)
     g = pd.Series(["a", "a", "b", "b"] * 25, name="g")
-    rec = make_recorder()
+    rec = recorder_for()
     FairnessChecks(rec, y, p, sensitive_features=g)
     [error] = [r for _, r in rec.record.results]
     assert error.status == "error" and "pos_label" in error.message and "'>50K'" in error.message
@@ -563,7 +565,7 @@ def test_bad_input_is_an_error_naming_the_argument(kwargs, argument):
         "sensitive_features": pd.Series(["a", "b"] * 50, name="g"),
     }
     args.update(kwargs)
-    rec = make_recorder()
+    rec = recorder_for()
     fair = FairnessChecks(rec, args.pop("y_true"), args.pop("y_pred"), **args)
     [error] = [r for _, r in rec.record.results]
     assert error.status == "error" and error.message.startswith(

@@ -12,8 +12,10 @@ from fairlearn import metrics as fm
 from pytest_mlgate.checks.fairness.inputs import prepare
 from pytest_mlgate.checks.fairness.table import GroupTable, group_metric
 from pytest_mlgate.families.fairness import FairnessChecks
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
+from pytest_mlgate.recording import Recorder
 from pytest_mlgate.stats.intervals import BCA_FALLBACK, interval
+
+from .conftest import make_recorder
 
 TOL = 1e-12
 RATES = {
@@ -23,8 +25,8 @@ RATES = {
 }
 
 
-def make_recorder(nodeid: str = "tests/test_fairness_table.py::t") -> Recorder:
-    return Recorder(GateSettings(nodeid=nodeid, markers={}), TestRecord(nodeid=nodeid))
+def recorder_for(nodeid: str = "tests/test_fairness_table.py::t") -> Recorder:
+    return make_recorder(nodeid)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +110,7 @@ def test_exclusions_state_counts_and_reasons():
 def test_group_metric_takes_a_band(adult_labels):
     y, pred, sf = adult_labels
     sex = sf["sex"]
-    fair = FairnessChecks(make_recorder(), y, pred, sensitive_features=sex)
+    fair = FairnessChecks(recorder_for(), y, pred, sensitive_features=sex)
     by_group = fm.MetricFrame(
         metrics=fm.selection_rate, y_true=y, y_pred=pred, sensitive_features=sex
     ).by_group
@@ -166,7 +168,7 @@ def test_per_group_bootstrap_interval_equals_scipys():
     def hit_rate(y_true, y_pred):
         return float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))
 
-    fair = FairnessChecks(make_recorder(), y, pred, sensitive_features=g)
+    fair = FairnessChecks(recorder_for(), y, pred, sensitive_features=g)
     result = fair.expect_group_metric(hit_rate, min=0.5, confidence=0.9, n_boot=3000)
     assert result.details["ci_method"] == "percentile"
     for group in ("a", "b"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ._fuzz import check_artifacts, convert, frames, fuzz_settings, make_gate, run_all
+from ._fuzz import check_artifacts, convert, frames, fuzz_settings, run_all
+from .conftest import make_gate
 
 
 @fuzz_settings(25)

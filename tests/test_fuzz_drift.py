@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from pytest_mlgate.errors import MlgateInputError
 
-from ._fuzz import check_artifacts, convert, frames, fuzz_settings, make_gate, run_all
+from ._fuzz import check_artifacts, convert, frames, fuzz_settings, run_all
+from .conftest import make_gate
 
 METHODS = ["auto", "ks", "chi2", "psi", "jensen_shannon", "wasserstein"]
 

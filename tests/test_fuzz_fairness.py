@@ -5,16 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ._fuzz import (
-    arrays,
-    check_artifacts,
-    convert,
-    frames,
-    fuzz_settings,
-    labels,
-    make_gate,
-    run_all,
-)
+from ._fuzz import arrays, check_artifacts, convert, frames, fuzz_settings, labels, run_all
+from .conftest import make_gate
 
 
 @st.composite

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ._fuzz import arrays, check_artifacts, fuzz_settings, labels, make_gate, run_all, scores
+from ._fuzz import arrays, check_artifacts, fuzz_settings, labels, run_all, scores
+from .conftest import make_gate
 
 METRICS = ["accuracy", "recall", "f1_macro", "roc_auc", "log_loss", "brier", "mae", "r2", "mape"]
 

@@ -10,14 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pytest_mlgate.card import Card
-from pytest_mlgate.gate import Gate
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
-
-
-def make_gate() -> Gate:
-    recorder = Recorder(GateSettings(nodeid="t.py::test", markers={}), TestRecord("t.py::test"))
-    return Gate(recorder, Card({}, recorder))
+from .conftest import make_gate
 
 
 def assert_error(result, *words: str) -> None:

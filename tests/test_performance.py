@@ -9,7 +9,9 @@ import scipy.stats
 from sklearn.metrics import accuracy_score, roc_auc_score
 
 from pytest_mlgate.families.performance import PerformanceChecks
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
+from pytest_mlgate.recording import Recorder
+
+from .conftest import make_recorder
 
 #: interval bounds are compared with an independent reference bootstrap within this many
 #: bootstrap standard errors: the check's 2,000 resamples put each quantile within about 0.1
@@ -19,7 +21,7 @@ SE_TOLERANCE = 0.3
 
 
 def recorder(nodeid: str = "t.py::test", **settings) -> Recorder:
-    return Recorder(GateSettings(nodeid=nodeid, markers={}, **settings), TestRecord(nodeid))
+    return make_recorder(nodeid, **settings)
 
 
 def auc_by_ranks(positive: np.ndarray, score: np.ndarray) -> np.ndarray:

@@ -11,12 +11,14 @@ import pytest
 from pytest_mlgate import Profile
 from pytest_mlgate.errors import MlgateInputError
 from pytest_mlgate.families.drift import DriftChecks
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
+
+from .conftest import make_recorder
 
 
 def run_drift(reference, current, **kwargs):
-    recorder = Recorder(GateSettings("test_profile.py::t", {}), TestRecord("test_profile.py::t"))
-    return DriftChecks(recorder, reference, current).expect_no_drift(**kwargs)
+    return DriftChecks(make_recorder("test_profile.py::t"), reference, current).expect_no_drift(
+        **kwargs
+    )
 
 
 def older(frame, n, seed):

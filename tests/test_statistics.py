@@ -20,13 +20,15 @@ from pytest_mlgate.families.drift import DriftChecks
 from pytest_mlgate.families.fairness import FairnessChecks
 from pytest_mlgate.families.performance import PerformanceChecks
 from pytest_mlgate.profile import Profile
-from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
+from pytest_mlgate.recording import Recorder
+
+from .conftest import make_recorder
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def recorder(nodeid: str = "t.py::test") -> Recorder:
-    return Recorder(GateSettings(nodeid=nodeid, markers={}), TestRecord(nodeid))
+    return make_recorder(nodeid)
 
 
 @pytest.fixture(scope="module")

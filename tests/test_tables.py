@@ -14,7 +14,7 @@ import pytest
 from pytest_mlgate.tables import Table, Violations, as_table, needs_rows
 from pytest_mlgate.tables.pandas import PandasTable
 
-from ._fuzz import make_gate
+from .conftest import make_gate
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from .families.performance import PerformanceChecks
     from .profile import Profile
     from .results import CheckResult
-    from .session import Settings
 
 
 class Gate:
@@ -34,9 +33,8 @@ class Gate:
     ...     dq.expect_between("age", min=18, max=100)
     """
 
-    def __init__(self, recorder: Recorder, card: Card, settings: Settings | None = None) -> None:
+    def __init__(self, recorder: Recorder, card: Card) -> None:
         self._recorder = recorder
-        self._settings = settings
         self.card = card
 
     @property

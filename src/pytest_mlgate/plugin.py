@@ -321,7 +321,7 @@ def mlgate(request: pytest.FixtureRequest) -> Gate:
         on_start=_long_check_notice(request.config),
     )
     card = Card(session.card_facts, recorder, session.settings.rootdir)
-    return Gate(recorder, card, session.settings)
+    return Gate(recorder, card)
 
 
 def _long_check_notice(config: pytest.Config) -> Callable[[str], Callable[[], None]] | None:
