@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE))
 from machine import describe  # noqa: E402
 from make_data import CATEGORICAL, FEATURES, NUMERIC, NUMERIC_RANGES, cat_levels, load  # noqa: E402
 
-from pytest_mlgate.checks.data_quality import DataChecks  # noqa: E402
+from pytest_mlgate.families.data import DataChecks  # noqa: E402
 from pytest_mlgate.frames import _FINGERPRINTS, _ROW_HASHES, fingerprint  # noqa: E402
 from pytest_mlgate.recording import GateSettings, Recorder, TestRecord  # noqa: E402
 

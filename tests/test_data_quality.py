@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from pytest_mlgate.checks.data_quality import DataChecks, leakage_scores
+from pytest_mlgate.families.data import DataChecks
 from pytest_mlgate.recording import GateSettings, Recorder, TestRecord
+from pytest_mlgate.stats.leakage import leakage_scores
 
 
 def checks(df, name="data") -> DataChecks:
@@ -192,7 +193,7 @@ def test_leakage_numeric_target_uses_spearman(german):
     from scipy.stats import spearmanr
 
     r = checks(german).expect_no_leakage("amount", columns=["duration", "age"], max_score=0.99)
-    assert r.details["method"] == "spearman"
+    assert r.details["scoring"] == "spearman"
     rho = spearmanr(german["duration"], german["amount"]).statistic
     assert r.details["scores"]["duration"] == pytest.approx(abs(rho), abs=1e-12)
 
@@ -330,7 +331,8 @@ def awkward_frames():
 
 @pytest.mark.parametrize("frame", awkward_frames())
 def test_duplicated_rows_from_hashes_equals_pandas(frame):
-    from pytest_mlgate.frames import _ROW_HASHES, duplicated_rows
+    from pytest_mlgate.frames import _ROW_HASHES
+    from pytest_mlgate.tables.pandas import duplicated_rows
 
     expected = frame.duplicated().to_numpy()
     np.testing.assert_array_equal(duplicated_rows(frame), expected)
@@ -346,18 +348,19 @@ def test_duplicated_rows_confirms_hash_collisions_exactly(monkeypatch):
     """With every row hashed into four buckets, nearly every row collides: the exact check
     of the candidates must still give pandas' answer."""
     from pytest_mlgate import frames
+    from pytest_mlgate.tables.pandas import duplicated_rows
 
     real = frames.row_hashes
     monkeypatch.setattr(frames, "row_hashes", lambda df: real(df) % np.uint64(4))
     rng = np.random.default_rng(9)
     df = pd.DataFrame({"a": rng.integers(0, 40, 2000), "b": rng.choice(["u", "v"], 2000)})
-    assert frames.duplicated_rows(df).sum() == df.duplicated().sum() > 0
-    np.testing.assert_array_equal(frames.duplicated_rows(df), df.duplicated().to_numpy())
+    assert duplicated_rows(df).sum() == df.duplicated().sum() > 0
+    np.testing.assert_array_equal(duplicated_rows(df), df.duplicated().to_numpy())
     np.testing.assert_array_equal(
-        frames.duplicated_rows(df, ["a", "b"]), df.duplicated(subset=["a", "b"]).to_numpy()
+        duplicated_rows(df, ["a", "b"]), df.duplicated(subset=["a", "b"]).to_numpy()
     )
     unique = df.drop_duplicates()
-    assert not frames.duplicated_rows(unique).any()  # collisions alone are no duplicates
+    assert not duplicated_rows(unique).any()  # collisions alone are no duplicates
     frames._ROW_HASHES.clear()
 
 
@@ -372,7 +375,7 @@ def test_duplicate_row_and_compound_key_checks_use_the_exact_answer():
 
 
 def test_fast_number_hashes_equal_pandas_hash_array():
-    from pytest_mlgate.frames import _hash_numbers, _pandas_canonical_floats
+    from pytest_mlgate.frames import _hash_numbers, pandas_canonical_floats
 
     rng = np.random.default_rng(1)
     arrays = [
@@ -386,5 +389,5 @@ def test_fast_number_hashes_equal_pandas_hash_array():
     ]
     for values in arrays:
         np.testing.assert_array_equal(
-            _hash_numbers(values, _pandas_canonical_floats()), pd.util.hash_array(values)
+            _hash_numbers(values, pandas_canonical_floats()), pd.util.hash_array(values)
         )

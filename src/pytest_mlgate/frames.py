@@ -1,4 +1,4 @@
-"""Accepting tabular input and fingerprinting it.
+"""Accepting tabular input, naming the kinds of its dtypes, and fingerprinting it.
 
 A frame is a pandas DataFrame, or anything with ``to_pandas()`` (a pyarrow Table, a polars
 DataFrame), which is converted once. The fingerprint is ``"sha256:" + hex`` over the column
@@ -13,6 +13,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from .errors import MlgateInputError
+from .stats.parallel import map_threads, threads_for
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,7 +30,7 @@ def as_frame(obj: Any, argument: str, *, allow_empty: bool = False) -> pd.DataFr
     """Return ``obj`` as a pandas DataFrame or raise an error naming ``argument``."""
     import pandas as pd
 
-    frame = obj
+    frame: pd.DataFrame = obj
     if not isinstance(obj, pd.DataFrame):
         to_pandas = getattr(obj, "to_pandas", None)
         if not callable(to_pandas):
@@ -105,6 +106,38 @@ def dtype_family(dtype: Any) -> str:
     return str(dtype)
 
 
+#: the dtype kinds ``expect_dtypes`` knows (:func:`is_kind` says whether a column is one)
+DTYPE_KINDS = ("integer", "float", "numeric", "bool", "string", "category", "datetime")
+
+
+def is_kind(series: pd.Series, kind: str) -> bool:
+    """Whether a column is of one of the :data:`DTYPE_KINDS`: ``integer`` (any width, nullable
+    ``Int64``; not bool), ``float``, ``numeric`` (integer or float, not bool), ``bool``,
+    ``string`` (a pandas or Arrow string dtype, or an object column holding only text),
+    ``category``, ``datetime``."""
+    import pandas as pd
+    from pandas.api import types as t
+
+    dtype = series.dtype
+    if kind == "integer":
+        return t.is_integer_dtype(dtype) and not t.is_bool_dtype(dtype)
+    if kind == "float":
+        return t.is_float_dtype(dtype)
+    if kind == "numeric":
+        return t.is_numeric_dtype(dtype) and not t.is_bool_dtype(dtype)
+    if kind == "bool":
+        return t.is_bool_dtype(dtype)
+    if kind == "category":
+        return isinstance(dtype, pd.CategoricalDtype)
+    if kind == "datetime":
+        return t.is_datetime64_any_dtype(dtype)
+    if kind == "string":
+        if t.is_object_dtype(dtype):
+            return t.infer_dtype(series, skipna=True) in ("string", "empty")
+        return t.is_string_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype)
+    return False
+
+
 def fingerprint(frame: pd.DataFrame) -> str:
     """``"sha256:" + hex`` of the frame's column names, dtype families and row hashes (cached).
 
@@ -143,7 +176,7 @@ def cached_row_hashes(frame: pd.DataFrame) -> np.ndarray:
 _MIX1, _MIX2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 
 
-def _pandas_canonical_floats() -> bool:
+def pandas_canonical_floats() -> bool:
     """Whether this pandas hashes 0.0 and -0.0 (and every NaN) alike (pandas >= 3)."""
     import numpy as np
     import pandas as pd
@@ -181,9 +214,14 @@ def _hash_numbers(values: np.ndarray, canonical_floats: bool) -> np.ndarray:
 
 
 def _plain_numbers(s: pd.Series) -> bool:
+    return plain_number_dtype(s.dtype)
+
+
+def plain_number_dtype(dtype: Any) -> bool:
+    """A numpy bool, integer, float, datetime or timedelta dtype of at most 64 bits: hashed by
+    :func:`_hash_numbers`."""
     import numpy as np
 
-    dtype = s.dtype
     return isinstance(dtype, np.dtype) and dtype.kind in "biufmM" and dtype.itemsize <= 8
 
 
@@ -191,12 +229,10 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """``pandas.util.hash_pandas_object(frame, index=False)`` as a uint64 array, computed
     column by column on two threads (numpy releases the GIL) and combined exactly as pandas
     combines them; a test keeps the two equal."""
-    from concurrent.futures import ThreadPoolExecutor
-
     import numpy as np
     import pandas as pd
 
-    canonical = _pandas_canonical_floats()
+    canonical = pandas_canonical_floats()
 
     def column_hash(i: int) -> np.ndarray:
         s = _unit_free(frame.iloc[:, i])
@@ -209,11 +245,7 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
             return pd.util.hash_pandas_object(pd.Series(text, dtype=object), index=False).to_numpy()
 
     k = frame.shape[1]
-    if frame.shape[0] * k >= 1_000_000 and k > 1:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            columns = list(pool.map(column_hash, range(k)))
-    else:
-        columns = [column_hash(i) for i in range(k)]
+    columns = map_threads(column_hash, range(k), threads_for(frame.shape[0] * k, 1_000_000))
     # pandas.core.util.hashing.combine_hash_arrays
     mult = np.uint64(1000003)
     out = np.zeros_like(columns[0]) + np.uint64(0x345678)
@@ -226,45 +258,6 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def duplicated_rows(frame: pd.DataFrame, columns: list[Any] | None = None) -> np.ndarray:
-    """``frame.duplicated(subset=columns).to_numpy()``, from the row hashes.
-
-    Equal rows have equal hashes, so a row can repeat an earlier one only where its hash
-    does: the rows whose hash occurs more than once (none, or the duplicates and the rare
-    collisions) are compared exactly by ``DataFrame.duplicated``. The hashes are those of the
-    fingerprint (cached, so the fingerprint reuses them) for all columns. Column types whose
-    hash could differ for values pandas calls equal (Python objects, where ``1 == 1.0``;
-    floats, on a pandas that hashes ``0.0`` and ``-0.0`` apart; extension types other than
-    strings and categories) use ``DataFrame.duplicated`` directly.
-    """
-    import numpy as np
-    import pandas as pd
-
-    sub = frame if columns is None else frame[columns]
-    n = sub.shape[0]
-    canonical: bool | None = None
-    for i in range(sub.shape[1]):
-        dtype = sub.iloc[:, i].dtype
-        if isinstance(dtype, pd.CategoricalDtype | pd.StringDtype):
-            continue
-        if not (isinstance(dtype, np.dtype) and dtype.kind in "biufmM" and dtype.itemsize <= 8):
-            break
-        if dtype.kind == "f":
-            if canonical is None:
-                canonical = _pandas_canonical_floats()
-            if not canonical:
-                break
-    else:
-        if n and sub.shape[1]:
-            hashes = cached_row_hashes(frame) if columns is None else row_hashes(sub)
-            candidates = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
-            out = np.zeros(n, dtype=bool)
-            if candidates.size:
-                out[candidates] = sub.iloc[candidates].duplicated().to_numpy()
-            return out
-    return sub.duplicated().to_numpy()
-
-
 def _unit_free(s: pd.Series) -> pd.Series:
     """Datetimes and timedeltas in nanoseconds when they fit, so the unit a pandas version
     infers (``ns`` on pandas 2, ``us`` on pandas 3) does not change the hash."""
@@ -272,7 +265,8 @@ def _unit_free(s: pd.Series) -> pd.Series:
 
     if types.is_datetime64_any_dtype(s.dtype) or types.is_timedelta64_dtype(s.dtype):
         try:
-            return s.dt.as_unit("ns")
+            ns: pd.Series = s.dt.as_unit("ns")
+            return ns
         except Exception:  # out of the nanosecond range, or an Arrow type: hashed as it is
             return s
     return s
@@ -286,22 +280,24 @@ def _text(value: Any) -> str:
         return f"{type(value).__name__}:<unprintable>"
 
 
-def missing_columns(frame: pd.DataFrame, columns: list[Any]) -> list[Any]:
-    """The entries of ``columns`` that the frame does not have."""
+def missing_columns(frame: Any, columns: list[Any]) -> list[Any]:
+    """The entries of ``columns`` that the frame (or table: anything with ``columns``) does
+    not have."""
     present = set(frame.columns)
     return [c for c in columns if c not in present]
 
 
-def require_columns(frame: pd.DataFrame, columns: list[Any], argument: str) -> None:
-    """Raise an error naming ``argument`` when any of ``columns`` is absent."""
+def require_columns(frame: Any, columns: list[Any], argument: str) -> None:
+    """Raise an error naming ``argument`` when any of ``columns`` is absent from the frame (or
+    table: anything with ``columns``)."""
     missing = missing_columns(frame, columns)
     if missing:
+        have = list(frame.columns)
         shown = ", ".join(repr(c) for c in missing[:10])
         raise MlgateInputError(
             argument,
             f"no such column{'s' if len(missing) > 1 else ''} {shown}.",
-            f"The frame has {frame.shape[1]} columns, e.g. "
-            f"{', '.join(repr(c) for c in list(frame.columns)[:8])}.",
+            f"The frame has {len(have)} columns, e.g. {', '.join(repr(c) for c in have[:8])}.",
         )
 
 

@@ -13,10 +13,10 @@ from .recording import Recorder
 
 if TYPE_CHECKING:
     from .card import Card
-    from .checks.data_quality import DataChecks
     from .checks.drift import DriftChecks
     from .checks.fairness import FairnessChecks
     from .checks.performance import PerformanceChecks
+    from .families.data import DataChecks
     from .profile import Profile
     from .results import CheckResult
     from .session import Settings
@@ -44,15 +44,19 @@ class Gate:
         """The results this test recorded so far, in order."""
         return [r for _, r in self._recorder.record.results]
 
-    def data(self, df: Any, *, name: str = "data", source: Any = None) -> DataChecks:
+    def data(
+        self, df: Any, *, name: str = "data", source: Any = None, model: str | None = None
+    ) -> DataChecks:
         """Data-quality checks on one frame. ``source=`` (the file it was read from) records
-        the file's sha256, its DVC md5 and whether it matches what DVC tracks.
+        the file's sha256, its DVC md5 and whether it matches what DVC tracks. ``model=``
+        names the model the data belongs to when a session gates several (its own card).
 
         >>> dq = mlgate.data(train, name="train", source="data/train.csv")  # doctest: +SKIP
         >>> dq.expect_columns(["age", "income", "target"])                  # doctest: +SKIP
         """
-        from .checks.data_quality import DataChecks
+        from .families.data import DataChecks
 
+        self._recorder.assign_model("data_quality", name, model)
         checks = DataChecks(self._recorder, df, name=name)
         self._recorder.use_source("data_quality", name, "data", source, self._rootdir)
         return checks
