@@ -170,9 +170,13 @@ class DaskTable:
 
     def outside(self, column: Any, low: Any, high: Any, limit: int) -> Violations:
         s = self.frame[column]
+        probe = s._meta_nonempty  # a few made-up values of the column's dtype
+        for bound in (low, high):
+            if bound is not None:
+                probe < bound  # noqa: B015  TypeError now when values and bound do not compare
         bad = None
         if low is not None:
-            bad = s < low  # TypeError here (on the meta) when values and bound do not compare
+            bad = s < low
         if high is not None:
             over = s > high
             bad = over if bad is None else (bad | over)
@@ -324,12 +328,9 @@ class DaskTable:
             mean = float(v.mean())
             return int(v.size), mean, float(((v - mean) ** 2).sum())
 
-        import dask
-
-        parts = [dask.delayed(part_moments)(p) for p in self.frame[[column]].to_delayed()]
-        *found, distinct = _compute(
-            f"the moments of {column!r}", *parts, self.frame[column].nunique()
-        )
+        what = f"the moments of {column!r}"
+        found = self._per_partition([column], part_moments, what)
+        (distinct,) = _compute(what, self.frame[column].nunique())
         n, mean, m2 = 0, 0.0, 0.0
         for k, mu, s2 in found:
             if not k:
