@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pytest_mlgate.profile import Profile, numeric_values
+
 ROWS = 30_000
 
 
@@ -31,8 +33,11 @@ def make_frame(rows: int = ROWS, seed: int = 16) -> pd.DataFrame:
             "income": np.round(rng.lognormal(10, 1, rows), 2),
             "score": rng.normal(0.0, 1.0, rows),
             "city": pd.Series(
-                rng.choice(["Lyon", "Paris", "Nice", " NA ", "?", "Oslo"], rows,
-                           p=[0.4, 0.3, 0.15, 0.08, 0.05, 0.02]),
+                rng.choice(
+                    ["Lyon", "Paris", "Nice", " NA ", "?", "Oslo"],
+                    rows,
+                    p=[0.4, 0.3, 0.15, 0.08, 0.05, 0.02],
+                ),
                 dtype=object,
             ),
             "grade": pd.Categorical(
@@ -122,7 +127,10 @@ def gate_with_record() -> tuple[Any, Any]:
 #: the data-quality calls compared between an engine and pandas (label, call)
 CALLS: list[tuple[str, Callable[[Any], Any]]] = [
     ("columns", lambda d: d.expect_columns(["id", "age", "city", "nope"])),
-    ("dtypes", lambda d: d.expect_dtypes({"age": "integer", "income": "float", "seen": "datetime"})),
+    (
+        "dtypes",
+        lambda d: d.expect_dtypes({"age": "integer", "income": "float", "seen": "datetime"}),
+    ),
     ("row_count", lambda d: d.expect_row_count(min=10_000, max=20_000)),
     ("not_null", lambda d: d.expect_not_null(max_fraction=0.05)),
     ("not_null_some", lambda d: d.expect_not_null(["age", "city"])),
@@ -169,3 +177,32 @@ def rank_error(sorted_values: np.ndarray, value: float, p: float) -> float:
     below = np.searchsorted(sorted_values, value, side="left") / n
     upto = np.searchsorted(sorted_values, value, side="right") / n
     return float(max(0.0, below - p, p - upto))
+
+
+def check_profiles(engine: Profile, plain: Profile, data: pd.DataFrame) -> None:
+    """Counts and categories exact; exact numeric summaries equal; sketch knots within their
+    stated rank error of the data's exact CDF; tails exact."""
+    assert engine.rows == plain.rows and list(engine.columns) == list(plain.columns)
+    for name, want in plain.columns.items():
+        got = engine.columns[name]
+        assert (got.count, got.nulls, got.identifier) == (want.count, want.nulls, want.identifier)
+        if want.categories is not None and not want.identifier:
+            assert got.categories == want.categories, name
+        if want.numeric is None:
+            continue
+        g, w = got.numeric, want.numeric
+        assert g.count == w.count and (g.minimum, g.maximum) == (w.minimum, w.maximum), name
+        assert g.mean == pytest.approx(w.mean, rel=1e-9) and g.m2 == pytest.approx(w.m2, rel=1e-6)
+        if w.exact:
+            assert g.exact and np.array_equal(g.values, w.values), name
+            assert np.array_equal(g.counts, w.counts)
+            continue
+        series = data[name]
+        values = np.sort(numeric_values(series, "df"))
+        probs = np.linspace(0, 1, g.knots.size)
+        worst = max(rank_error(values, k, p) for k, p in zip(g.knots, probs, strict=True))
+        assert worst <= g.rank_error, (name, worst, g.rank_error)
+        if g.low_tail is not None and w.low_tail is not None:
+            assert np.array_equal(g.low_tail, w.low_tail)
+            assert np.array_equal(g.high_tail, w.high_tail)
+        assert int(g.bins.sum()) == g.count

@@ -12,10 +12,17 @@ from pytest_mlgate.engine_profile import profile_table
 from pytest_mlgate.profile import Profile
 from pytest_mlgate.tables import as_table
 
-from ._engines import compare_with_pandas, dask_client, frame, lake, rank_error  # noqa: F401
-from ._engines import gate_with_record, write_parquet
+from ._engines import (  # noqa: F401
+    check_profiles,
+    compare_with_pandas,
+    dask_client,
+    frame,
+    gate_with_record,
+    lake,
+    rank_error,
+    write_parquet,
+)
 from ._fuzz import make_gate
-from .test_engines_spark import check_profiles
 
 pytestmark = [
     pytest.mark.dask,

@@ -12,8 +12,16 @@ from pytest_mlgate.engine_profile import profile_table
 from pytest_mlgate.profile import Profile
 from pytest_mlgate.tables import as_table
 
-from ._engines import compare_with_pandas, frame, lake, rank_error, spark, write_parquet  # noqa: F401
-from ._engines import gate_with_record
+from ._engines import (  # noqa: F401
+    check_profiles,
+    compare_with_pandas,
+    frame,
+    gate_with_record,
+    lake,
+    rank_error,
+    spark,
+    write_parquet,
+)
 from ._fuzz import make_gate
 
 pytestmark = pytest.mark.spark
@@ -135,34 +143,3 @@ def test_partition_profiles_merge_to_the_one_shot_build(sdf, frame):  # noqa: F8
     left = profile_table(as_table(sdf.filter(F.col("id") % 2 == 0), "df"))
     right = profile_table(as_table(sdf.filter(F.col("id") % 2 == 1), "df"))
     check_profiles(left.merge(right), Profile.from_frame(frame), frame)
-
-
-def check_profiles(engine: Profile, plain: Profile, frame: pd.DataFrame) -> None:
-    """Counts and categories exact; exact numeric summaries equal; sketch knots within their
-    stated rank error of the data's exact CDF; tails exact."""
-    assert engine.rows == plain.rows and list(engine.columns) == list(plain.columns)
-    for name, want in plain.columns.items():
-        got = engine.columns[name]
-        assert (got.count, got.nulls, got.identifier) == (want.count, want.nulls, want.identifier)
-        if want.categories is not None and not want.identifier:
-            assert got.categories == want.categories, name
-        if want.numeric is None:
-            continue
-        g, w = got.numeric, want.numeric
-        assert g.count == w.count and (g.minimum, g.maximum) == (w.minimum, w.maximum), name
-        assert g.mean == pytest.approx(w.mean, rel=1e-9) and g.m2 == pytest.approx(w.m2, rel=1e-6)
-        if w.exact:
-            assert g.exact and np.array_equal(g.values, w.values), name
-            assert np.array_equal(g.counts, w.counts)
-            continue
-        values = np.sort(w.expanded()) if w.exact else None
-        series = frame[name]
-        from pytest_mlgate.profile import numeric_values
-
-        values = np.sort(numeric_values(series, "df"))
-        probs = np.linspace(0, 1, g.knots.size)
-        worst = max(rank_error(values, k, p) for k, p in zip(g.knots, probs, strict=True))
-        assert worst <= g.rank_error, (name, worst, g.rank_error)
-        if g.low_tail is not None and w.low_tail is not None:
-            assert np.array_equal(g.low_tail, w.low_tail) and np.array_equal(g.high_tail, w.high_tail)
-        assert int(g.bins.sum()) == g.count

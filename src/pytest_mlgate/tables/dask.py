@@ -46,9 +46,11 @@ RANK_ERROR = 1.0 / (KNOTS - 1)
 
 
 def _compute(what: str, *graphs: Any) -> tuple[Any, ...]:
-    import dask
+    """``dask.compute(*graphs)`` on the current client (or scheduler), failures as one error."""
+    from dask.base import compute
 
-    return tuple(guarded(ENGINE, what, lambda: dask.compute(*graphs)))
+    answers: tuple[Any, ...] = guarded(ENGINE, what, lambda: tuple(compute(*graphs)))  # type: ignore[no-untyped-call]
+    return answers
 
 
 def _partition_pass(part: pd.DataFrame) -> tuple[int, list[int], int]:
@@ -74,9 +76,9 @@ def _row_hashes(part: pd.DataFrame) -> pd.Series:
 class DaskTable:
     """A ``dask.dataframe.DataFrame`` seen through the :class:`Table` protocol.
 
-    >>> import dask.dataframe as dd, pandas as pd                                     # doctest: +SKIP
-    >>> t = DaskTable(dd.from_pandas(pd.DataFrame({"x": [1, 2, 2, None]}), npartitions=2))  # doctest: +SKIP
-    >>> t.null_counts(["x"]), t.duplicate_rows(None, 5).count                          # doctest: +SKIP
+    >>> ddf = dd.from_pandas(pd.DataFrame({"x": [1, 2, 2, None]}), npartitions=2)  # doctest: +SKIP
+    >>> t = DaskTable(ddf)                                                      # doctest: +SKIP
+    >>> t.null_counts(["x"]), t.duplicate_rows(None, 5).count                  # doctest: +SKIP
     ({'x': 1}, 1)
     """
 
@@ -109,12 +111,14 @@ class DaskTable:
 
     # -- the first pass -------------------------------------------------------------------
 
-    def _per_partition(self, columns: Sequence[Any], fn: Callable[..., Any], what: str) -> list:
+    def _per_partition(
+        self, columns: Sequence[Any], fn: Callable[..., Any], what: str
+    ) -> list[Any]:
         """``fn`` on each partition of ``columns`` (pandas), computed on the workers."""
-        import dask
+        from dask.delayed import delayed
 
         parts = self.frame[list(columns)].to_delayed()
-        return list(_compute(what, *[dask.delayed(fn)(p) for p in parts]))
+        return list(_compute(what, *[delayed(fn)(p) for p in parts]))
 
     def _first_pass(self) -> tuple[int, dict[Any, int], int]:
         if self._pass is None:
@@ -247,14 +251,13 @@ class DaskTable:
         else:  # a table in memory (pandas): its distinct keys go to the workers
             theirs = other.rows(cols, "expect_no_overlap")[cols].drop_duplicates()
 
-        def answer() -> tuple[int, Any]:
-            import dask
-
+        def graphs() -> tuple[Any, Any]:  # a merge of mismatched key types fails here
             hits = self.frame[cols].merge(theirs, on=cols, how="inner")
-            sizes = hits.groupby(cols, observed=True).size()
-            return dask.compute(hits.shape[0], sizes.nlargest(limit))
+            sizes = hits.groupby(cols, observed=True).size(split_out=1)
+            return hits.shape[0], sizes.nlargest(limit)
 
-        count, top = guarded(ENGINE, f"the keys of {cols!r} found in the other frame", answer)
+        what = f"the keys of {cols!r} found in the other frame"
+        count, top = _compute(what, *guarded(ENGINE, what, graphs))
         examples = list(top.index.tolist()) if int(count) else []
         return Violations(int(count), self.row_count(), examples)
 
@@ -291,9 +294,7 @@ class DaskTable:
         if not self._nonnull(column):
             return [float("nan")] * len(probabilities)
         parts = [
-            p
-            for p in self._per_partition([column], _knots, f"the quantiles of {column!r}")
-            if p[0]
+            p for p in self._per_partition([column], _knots, f"the quantiles of {column!r}") if p[0]
         ]
         total = sum(p[0] for p in parts)
         grid = np.unique(np.concatenate([p[1] for p in parts]))

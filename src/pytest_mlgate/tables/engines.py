@@ -12,9 +12,11 @@ computed in the table's first aggregate pass (row count and nulls), so it costs 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import MlgateError
+
+T = TypeVar("T")
 
 #: hashes are summed as two 32-bit halves (an engine's 64-bit sum would overflow)
 HALF = 1 << 32
@@ -50,7 +52,7 @@ def engine_error(engine: str, what: str, exc: BaseException) -> EngineError:
     )
 
 
-def guarded(engine: str, what: str, compute: Callable[[], Any]) -> Any:
+def guarded(engine: str, what: str, compute: Callable[[], T]) -> T:
     """``compute()``, an engine failure raised as :class:`EngineError` (ours pass through)."""
     try:
         return compute()

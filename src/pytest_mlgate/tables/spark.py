@@ -53,8 +53,9 @@ def _F() -> Any:
 class SparkTable:
     """A ``pyspark.sql.DataFrame`` seen through the :class:`Table` protocol.
 
-    >>> t = SparkTable(spark.createDataFrame([(1,), (2,), (2,), (None,)], "x int"))  # doctest: +SKIP
-    >>> t.null_counts(["x"]), t.duplicate_rows(None, 5).count                          # doctest: +SKIP
+    >>> sdf = spark.createDataFrame([(1,), (2,), (2,), (None,)], "x int")  # doctest: +SKIP
+    >>> t = SparkTable(sdf)                                                 # doctest: +SKIP
+    >>> t.null_counts(["x"]), t.duplicate_rows(None, 5).count              # doctest: +SKIP
     ({'x': 1}, 1)
     """
 
@@ -194,9 +195,7 @@ class SparkTable:
 
     def _count(self, condition: Any, what: str) -> int:
         F = _F()
-        row = guarded(
-            ENGINE, what, lambda: self.frame.agg(F.sum(condition.cast("long"))).first()
-        )
+        row = guarded(ENGINE, what, lambda: self.frame.agg(F.sum(condition.cast("long"))).first())
         return int(row[0] or 0)
 
     def outside(self, column: Any, low: Any, high: Any, limit: int) -> Violations:
@@ -316,14 +315,10 @@ class SparkTable:
         cols = list(columns)
         mine = self.frame.select(*[self._col(c).alias(f"k{i}") for i, c in enumerate(cols)])
         if isinstance(other, SparkTable):
-            theirs = other.frame.select(
-                *[other._col(c).alias(f"k{i}") for i, c in enumerate(cols)]
-            )
+            theirs = other.frame.select(*[other._col(c).alias(f"k{i}") for i, c in enumerate(cols)])
         else:  # a table in memory (pandas): its distinct keys go into Spark
             keys = other.rows(cols, "expect_no_overlap")[cols].drop_duplicates()
-            schema = ", ".join(
-                f"k{i} {self._types[c].simpleString()}" for i, c in enumerate(cols)
-            )
+            schema = ", ".join(f"k{i} {self._types[c].simpleString()}" for i, c in enumerate(cols))
             tuples = [tuple(_plain(v) for v in row) for row in keys.itertuples(index=False)]
             theirs = guarded(
                 ENGINE,
@@ -357,9 +352,7 @@ class SparkTable:
     def value_counts(self, column: Any, limit: int) -> dict[Any, int] | None:
         c = self._col(column)
         groups = self.frame.filter(self._present(column)).groupBy(c.alias("v")).count()
-        rows = guarded(
-            ENGINE, f"the value counts of {column!r}", groups.limit(limit + 1).collect
-        )
+        rows = guarded(ENGINE, f"the value counts of {column!r}", groups.limit(limit + 1).collect)
         if len(rows) > limit:
             return None
         return {r[0]: int(r[1]) for r in sorted(rows, key=lambda r: -r[1])}
@@ -430,7 +423,8 @@ class SparkTable:
             high = [float(r[0]) for r in values.orderBy(F.desc("v")).limit(k).collect()]
             return low, high[::-1]
 
-        return guarded(ENGINE, f"the extremes of {column!r}", both)
+        low, high = guarded(ENGINE, f"the extremes of {column!r}", both)
+        return list(low), list(high)
 
     def distinct_count(self, column: Any) -> int:
         """Exact number of distinct non-null values."""
@@ -465,13 +459,13 @@ def _timestamp(value: Any) -> _dt.datetime | None:
     """A bound as a naive Python datetime (an aware one in UTC), or None if it is not one."""
     import pandas as pd
 
-    if isinstance(value, bool) or isinstance(value, numbers.Real):
+    if isinstance(value, bool | numbers.Real):
         return None
     try:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError):
         return None
-    if stamp is pd.NaT:
+    if pd.isna(stamp):
         return None
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
