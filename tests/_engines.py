@@ -9,6 +9,7 @@ starts in about a second, nothing to pickle across processes).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,13 @@ import pytest
 from pytest_mlgate.profile import Profile, numeric_values
 
 ROWS = 30_000
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_blocks() -> list[str]:
+    """The python blocks of the README's "Spark and Dask" section, verbatim."""
+    section = README.read_text(encoding="utf-8").split("\n## Spark and Dask\n", 1)[1]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
 
 
 def make_frame(rows: int = ROWS, seed: int = 16) -> pd.DataFrame:

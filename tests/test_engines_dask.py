@@ -20,6 +20,7 @@ from ._engines import (  # noqa: F401
     gate_with_record,
     lake,
     rank_error,
+    readme_blocks,
     write_parquet,
 )
 from ._fuzz import make_gate
@@ -138,3 +139,10 @@ def test_profile_equals_pandas_and_merges(from_memory, frame):  # noqa: F811
     odd = from_memory[from_memory["id"] % 2 == 1]
     merged = profile_table(as_table(even, "df")).merge(profile_table(as_table(odd, "df")))
     check_profiles(merged, Profile.from_frame(frame), frame)
+
+
+def test_readme_gate_on_a_dask_frame(pytester, dask_client, frame):  # noqa: F811
+    pytester.makepyfile(test_lake=readme_blocks()[1])
+    write_parquet(frame, pytester.path / "lake" / "train")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

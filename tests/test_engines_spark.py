@@ -19,6 +19,7 @@ from ._engines import (  # noqa: F401
     gate_with_record,
     lake,
     rank_error,
+    readme_blocks,
     spark,
     write_parquet,
 )
@@ -143,3 +144,12 @@ def test_partition_profiles_merge_to_the_one_shot_build(sdf, frame):  # noqa: F8
     left = profile_table(as_table(sdf.filter(F.col("id") % 2 == 0), "df"))
     right = profile_table(as_table(sdf.filter(F.col("id") % 2 == 1), "df"))
     check_profiles(left.merge(right), Profile.from_frame(frame), frame)
+
+
+def test_readme_gate_on_a_spark_table(pytester, spark, frame):  # noqa: F811
+    conftest, test = readme_blocks()[0].split("# test_lake.py\n")
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(test_lake=test)
+    write_parquet(frame, pytester.path / "lake" / "train")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
