@@ -148,10 +148,10 @@ def test_partition_profiles_merge_to_the_one_shot_build(sdf, frame):  # noqa: F8
 
 def test_readme_gate_on_a_spark_table(pytester, spark, frame):  # noqa: F811
     conftest, test = readme_blocks()[0].split("# test_lake.py\n")
-    lake = write_parquet(frame, pytester.path / "lake" / "train")
+    folder = write_parquet(frame, pytester.path / "lake" / "train")
     # Spark resolves a relative path against the JVM's working folder, which this session's
     # Spark has fixed where the outer pytest started: the one change to the README's code
     pytester.makeconftest(conftest)
-    pytester.makepyfile(test_lake=test.replace('"lake/train"', repr(str(lake))))
+    pytester.makepyfile(test_lake=test.replace('"lake/train"', repr(str(folder))))
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
