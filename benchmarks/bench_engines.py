@@ -78,7 +78,7 @@ def one(engine: str, n: int) -> dict:
         from distributed import Client, LocalCluster
 
         cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         )
         client = Client(cluster)
         out["start_s"] = time.perf_counter() - t
