@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -30,10 +29,9 @@ from make_data import ensure, path_for  # noqa: E402
 
 
 def peak_mib(pid: int | None = None) -> float:
-    """Peak resident memory of this process (or of ``pid``, from /proc), in MiB."""
-    if pid is None:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
+    """Peak resident memory (VmHWM) of this process or of ``pid``, in MiB. Not ``ru_maxrss``:
+    it survives ``exec``, so a child would report its parent's peak."""
+    with open(f"/proc/{pid or os.getpid()}/status", encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024

@@ -128,6 +128,12 @@ def test_failures_on_the_workers_are_errors(from_memory, frame):  # noqa: F811
     assert empty.status == "error" and "the Dask frame is empty" in empty.message
     typed = make_gate().data(from_memory).expect_between("city", min=0)
     assert typed.status == "error" and "cannot be compared" in typed.message
+    partial = (
+        make_gate()
+        .data(from_memory)
+        .expect_no_overlap(from_memory.drop(columns=["store"]), columns=["store"])
+    )
+    assert partial.status == "error" and "no such column 'store'" in partial.message
     texts = dd.from_pandas(pd.DataFrame({"store": ["1", "2"], "age": ["x", "y"]}), npartitions=1)
     keys = make_gate().data(from_memory).expect_no_overlap(texts, columns=["store", "age"])
     assert keys.status == "error" and keys.message.startswith("Dask could not compute the keys")

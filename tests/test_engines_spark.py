@@ -128,6 +128,8 @@ def test_failures_inside_spark_are_errors(spark, sdf):  # noqa: F811
     ints = spark.createDataFrame(pd.DataFrame({"id": ["1", "2"]}))
     keys = make_gate().data(sdf).expect_no_overlap(ints, columns=["id"])
     assert keys.status in ("passed", "failed", "error") and keys.message
+    partial = make_gate().data(sdf).expect_no_overlap(sdf.drop("store"), columns=["store"])
+    assert partial.status == "error" and "no such column 'store'" in partial.message
     spread = sdf.repartition(8).filter(F.col("age") > 90)  # most partitions empty
     assert make_gate().data(spread).expect_row_count(min=1).status == "passed"
 
