@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "pytest_mlgate"
 LAYERS: list[tuple[str, ...]] = [
     ("__init__", "errors", "results", "text", "paths", "files", "clock", "markers", "hookspec"),
     ("stats", "metrics", "frames", "tables", "integrations.dvc"),
-    ("checks", "profile", "baselines"),
+    ("checks", "profile", "summaries", "engine_profile", "baselines"),
     ("recording", "card"),
     ("families",),
     ("gate",),

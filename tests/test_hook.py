@@ -135,7 +135,11 @@ def test_the_readme_conftest_example_runs(
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    [example] = re.findall(r"```python\n(# conftest\.py\n.*?)```", readme, flags=re.S)
+    [example] = [
+        block
+        for block in re.findall(r"```python\n(# conftest\.py\n.*?)```", readme, flags=re.S)
+        if "pytest_mlgate_audit_written" in block
+    ]
     received: list[dict] = []
 
     class Webhook(BaseHTTPRequestHandler):

@@ -13,10 +13,22 @@ __all__ = ["Table", "Violations", "as_table", "needs_rows"]
 def as_table(obj: Any, argument: str) -> Table:
     """``obj`` as a :class:`Table`: a Table as it is; a pandas frame, or anything with
     ``to_pandas()`` (pyarrow, polars), as a :class:`~.pandas.PandasTable` (the frame checked
-    by ``frames.as_frame``). An engine's frame will get its own Table here (issue 16)."""
+    by ``frames.as_frame``); a ``pyspark.sql.DataFrame`` as a :class:`~.spark.SparkTable` and a
+    ``dask.dataframe.DataFrame`` as a :class:`~.dask.DaskTable` (recognised by their classes'
+    modules: the engine is imported only when such a frame is passed)."""
     from ..frames import as_frame
+    from .engines import engine_of
     from .pandas import PandasTable
 
     if isinstance(obj, Table):
         return obj
+    engine = engine_of(obj)
+    if engine == "spark":
+        from .spark import SparkTable
+
+        return SparkTable(obj)
+    if engine == "dask":
+        from .dask import DaskTable
+
+        return DaskTable(obj)
     return PandasTable(as_frame(obj, argument))

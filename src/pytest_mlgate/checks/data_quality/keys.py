@@ -54,7 +54,8 @@ def duplicate_rows(table: Table, columns: list[Any] | None, max_count: int) -> O
         f"No duplicate rows among {n:,}."
         if not violations
         else f"{violations:,} of {n:,} rows ({percent(violations / n)}) repeat "
-        f"an earlier row (row index e.g. {preview(shown)})."
+        "an earlier row"
+        + (f" (row index e.g. {preview(shown)})." if shown else ".")
         + (
             " Deduplicate upstream."
             if violations > max_count

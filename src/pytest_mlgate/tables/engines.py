@@ -1,0 +1,97 @@
+"""What the engine tables (:mod:`.spark`, :mod:`.dask`) share: recognising an engine's frame
+without importing the engine, turning an engine's failure into one short error, and the
+dataset object the audit fingerprints.
+
+The fingerprint of an engine table is computed in the engine and is order-independent: the sum
+modulo 2**64 of one 64-bit hash per row (Spark's ``xxhash64`` over the columns and their null
+mask; pandas' ``hash_pandas_object`` per Dask partition), with the row count and the schema,
+under sha256. The same rows in any order and any partitioning give the same fingerprint; it is
+computed in the table's first aggregate pass (row count and nulls), so it costs no extra pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from ..errors import MlgateError
+
+T = TypeVar("T")
+
+#: hashes are summed as two 32-bit halves (an engine's 64-bit sum would overflow)
+HALF = 1 << 32
+MASK64 = (1 << 64) - 1
+
+
+def engine_of(obj: Any) -> str | None:
+    """``"spark"``, ``"dask"`` or None, from the classes' modules only (no engine import)."""
+    for cls in type(obj).__mro__:
+        module = cls.__module__ or ""
+        if cls.__name__ != "DataFrame":
+            continue
+        if module.startswith("pyspark.sql"):
+            return "spark"
+        if module.startswith(("dask.dataframe", "dask_expr")):
+            return "dask"
+    return None
+
+
+class EngineError(MlgateError):
+    """A computation failed inside the engine; the message says what was being computed."""
+
+
+def engine_error(engine: str, what: str, exc: BaseException) -> EngineError:
+    """One line out of an engine's failure (a JVM stack trace, a worker's traceback)."""
+    text = str(exc).strip().splitlines()
+    first = next((line.strip() for line in text if line.strip()), "")
+    if len(first) > 300:
+        first = first[:297] + "..."
+    return EngineError(
+        f"{engine} could not compute {what}: {type(exc).__name__}: {first} "
+        f"Check the {engine} frame itself (e.g. compute a count on it) before gating it."
+    )
+
+
+def guarded(engine: str, what: str, compute: Callable[[], T]) -> T:
+    """``compute()``, an engine failure raised as :class:`EngineError` (ours pass through)."""
+    try:
+        return compute()
+    except MlgateError:
+        raise
+    except Exception as exc:
+        raise engine_error(engine, what, exc) from exc
+
+
+def fingerprint_text(engine: str, schema: list[tuple[str, str]], rows: int, total: int) -> str:
+    """``"sha256:" + hex`` of the engine, schema, row count and the sum of the row hashes."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{engine}\x1e".encode())
+    for name, dtype in schema:
+        digest.update(f"{name}\x1f{dtype}\x1e".encode())
+    digest.update(f"{rows}\x1e{total & MASK64:016x}".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+class EngineDataset:
+    """What the audit's dataset entry fingerprints for an engine table: ``shape`` and
+    ``mlgate_fingerprint()``, both from the table's cached first pass. Neither raises: a
+    table whose pass failed is recorded with 0 rows and the reason instead of a hash (the
+    failure itself is already an ``error`` result of the check that ran it)."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        try:
+            rows = int(self._table.row_count())
+        except Exception:
+            rows = 0
+        return rows, len(self._table.columns)
+
+    def mlgate_fingerprint(self) -> str:
+        try:
+            return str(self._table.fingerprint())
+        except Exception as exc:
+            return f"unavailable: {exc}"

@@ -1,0 +1,473 @@
+"""The Spark :class:`~pytest_mlgate.tables.base.Table`: every aggregate computed by Spark SQL
+(``pyspark.sql`` only), only the small answer brought back to the driver.
+
+- The first question asked of a table runs one ``agg`` over all columns: the row count, the
+  nulls of every column (NaN counts as null in float columns, as in pandas) and the two
+  32-bit halves of the sum of the rows' ``xxhash64`` (the dataset fingerprint, see
+  :mod:`.engines`); every later check reuses it.
+- Duplicate rows: rows are grouped by a 64-bit hash (``xxhash64`` of the columns, ``-0.0``
+  read as ``0.0``, plus a mask of which columns are null, since ``xxhash64`` skips nulls);
+  only rows whose hash repeats are compared exactly (``distinct`` over those rows), so a
+  hash collision never counts as a duplicate. Duplicate keys: Spark's exact ``groupBy``.
+- Quantiles: ``percentile_approx`` with accuracy :data:`ACCURACY`, whose rank error is at
+  most ``1 / ACCURACY`` (1e-4): each answer is a value of the column whose rank is within
+  ``n / ACCURACY`` of the requested one (pandas interpolates linearly between two values).
+- Spark has no categorical type (a pandas category arrives as text) and no row labels: no
+  column is of kind ``category``, and :meth:`SparkTable.null_rows` and the row examples of
+  :meth:`SparkTable.duplicate_rows` are empty.
+- Every failure inside Spark (a missing input file, a failing cast or UDF) is raised as one
+  short :class:`~.engines.EngineError` naming what was being computed, so the check records
+  an ``error``, never a session crash.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..errors import MlgateInputError
+from .base import Table, Violations, needs_rows
+from .engines import HALF, EngineDataset, fingerprint_text, guarded
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ENGINE = "Spark"
+#: ``percentile_approx``'s accuracy: rank error at most 1 / ACCURACY
+ACCURACY = 10_000
+
+_INTEGER = ("ByteType", "ShortType", "IntegerType", "LongType")
+_FLOAT = ("FloatType", "DoubleType")
+_STRING = ("StringType", "VarcharType", "CharType")
+_DATETIME = ("TimestampType", "TimestampNTZType", "DateType")
+
+
+def _F() -> Any:
+    from pyspark.sql import functions
+
+    return functions
+
+
+class SparkTable:
+    """A ``pyspark.sql.DataFrame`` seen through the :class:`Table` protocol.
+
+    >>> sdf = spark.createDataFrame([(1,), (2,), (2,), (None,)], "x int")  # doctest: +SKIP
+    >>> t = SparkTable(sdf)                                                 # doctest: +SKIP
+    >>> t.null_counts(["x"]), t.duplicate_rows(None, 5).count              # doctest: +SKIP
+    ({'x': 1}, 1)
+    """
+
+    engine = ENGINE
+    accuracy = ACCURACY
+
+    def __init__(self, frame: Any) -> None:
+        names = list(frame.columns)
+        dupes = sorted({c for c in names if names.count(c) > 1})
+        if dupes:
+            raise MlgateInputError("df", f"duplicate column names: {', '.join(dupes)}.")
+        self.frame = frame
+        self._types = {f.name: f.dataType for f in frame.schema.fields}
+        self._pass: tuple[int, dict[str, int], int] | None = None
+
+    # -- schema ---------------------------------------------------------------------------
+
+    @property
+    def columns(self) -> list[Any]:
+        return list(self._types)
+
+    @property
+    def rank_error(self) -> float:
+        """The rank error of :meth:`quantiles` (``percentile_approx``): 1 / accuracy."""
+        return 1.0 / self.accuracy
+
+    def dataset(self) -> EngineDataset:
+        return EngineDataset(self)
+
+    def dtype(self, column: Any) -> str:
+        return str(self._types[column].simpleString())
+
+    def _type(self, column: Any) -> str:
+        return type(self._types[column]).__name__
+
+    def is_kind(self, column: Any, kind: str) -> bool:
+        name = self._type(column)
+        if kind == "integer":
+            return name in _INTEGER
+        if kind == "float":
+            return name in _FLOAT
+        if kind == "numeric":
+            return name in _INTEGER + _FLOAT or name == "DecimalType"
+        if kind == "bool":
+            return name == "BooleanType"
+        if kind == "string":
+            return name in _STRING
+        if kind == "datetime":
+            return name in _DATETIME
+        return False  # "category": Spark has no categorical type
+
+    # -- the first pass -------------------------------------------------------------------
+
+    def _col(self, column: Any) -> Any:
+        return _F().col("`" + str(column).replace("`", "``") + "`")
+
+    def _null(self, column: Any) -> Any:
+        c = self._col(column)
+        return (c.isNull() | _F().isnan(c)) if self._type(column) in _FLOAT else c.isNull()
+
+    def _present(self, column: Any) -> Any:
+        return ~self._null(column)
+
+    def _row_hash(self, columns: Sequence[Any]) -> Any:
+        """A 64-bit hash of each row over ``columns`` that equal rows share: ``xxhash64`` of
+        the values (floats with ``-0.0`` as ``0.0``) and of a null mask per 62 columns."""
+        F = _F()
+        values = []
+        for c in columns:
+            col = self._col(c)
+            if self._type(c) in _FLOAT:
+                col = F.when(col == 0, F.lit(0.0).cast(self._types[c])).otherwise(col)
+            if self._type(c) == "MapType":
+                col = F.to_json(col)
+            values.append(col)
+        masks = [
+            sum(
+                (F.when(self._col(c).isNull(), F.lit(1 << i)).otherwise(F.lit(0)))
+                for i, c in enumerate(columns[start : start + 62])
+            )
+            for start in range(0, len(columns), 62)
+        ]
+        return F.xxhash64(*values, *[m.cast("long") for m in masks])
+
+    def _first_pass(self) -> tuple[int, dict[str, int], int]:
+        if self._pass is None:
+            F = _F()
+            cols = self.columns
+            h = self._row_hash(cols) if cols else F.lit(0).cast("long")
+            low = F.sum(F.pmod(h, F.lit(HALF)))
+            high = F.sum(F.shiftrightunsigned(h, 32))
+            exprs = [F.count(F.lit(1)).alias("_n"), low.alias("_lo"), high.alias("_hi")]
+            exprs += [F.sum(self._null(c).cast("long")) for c in cols]
+            row = guarded(
+                ENGINE, "the row count and null counts", lambda: self.frame.agg(*exprs).first()
+            )
+            n = int(row[0])
+            if n == 0:
+                raise MlgateInputError(
+                    "df",
+                    f"the {ENGINE} table is empty (0 rows x {len(cols)} columns).",
+                    "Pass the data the gate should judge.",
+                )
+            nulls = {c: int(row[3 + i] or 0) for i, c in enumerate(cols)}
+            total = int(row[1] or 0) + (int(row[2] or 0) << 32)
+            self._pass = (n, nulls, total)
+        return self._pass
+
+    def fingerprint(self) -> str:
+        n, _, total = self._first_pass()
+        schema = [(c, self.dtype(c)) for c in self.columns]
+        return fingerprint_text(ENGINE, schema, n, total)
+
+    def row_count(self) -> int:
+        return self._first_pass()[0]
+
+    def null_counts(self, columns: Sequence[Any]) -> dict[Any, int]:
+        nulls = self._first_pass()[1]
+        return {c: nulls[c] for c in columns}
+
+    def null_rows(self, column: Any, limit: int) -> list[Any]:
+        return []  # a Spark table has no row labels
+
+    def _nonnull(self, column: Any) -> int:
+        n, nulls, _ = self._first_pass()
+        return n - nulls[column]
+
+    # -- values ---------------------------------------------------------------------------
+
+    def _top(self, column: Any, condition: Any, limit: int, what: str) -> list[Any]:
+        """The ``limit`` most frequent values of ``column`` where ``condition`` holds."""
+        F = _F()
+        c = self._col(column)
+        grouped = self.frame.filter(condition).groupBy(c.alias("v")).count()
+        ordered = grouped.orderBy(F.desc("count"), F.asc("v")).limit(limit)
+        return [r[0] for r in guarded(ENGINE, what, ordered.collect)]
+
+    def _count(self, condition: Any, what: str) -> int:
+        F = _F()
+        row = guarded(ENGINE, what, lambda: self.frame.agg(F.sum(condition.cast("long"))).first())
+        return int(row[0] or 0)
+
+    def outside(self, column: Any, low: Any, high: Any, limit: int) -> Violations:
+        c = self._col(column)
+        bad = None
+        if low is not None:
+            bad = c < _F().lit(self._bound(column, low))
+        if high is not None:
+            over = c > _F().lit(self._bound(column, high))
+            bad = over if bad is None else (bad | over)
+        if bad is None:
+            raise ValueError("outside() needs a bound")
+        bad = self._present(column) & bad
+        among = self._nonnull(column)
+        count = self._count(bad, f"the values of {column!r} outside the bounds")
+        examples = self._top(column, bad, limit, f"examples of {column!r}") if count else []
+        return Violations(count, among, examples)
+
+    def _bound(self, column: Any, value: Any) -> Any:
+        """``value`` as a literal comparable with the column; ``TypeError`` otherwise."""
+        name = self._type(column)
+        if name in _INTEGER + _FLOAT + ("DecimalType", "BooleanType"):
+            if isinstance(value, numbers.Real):
+                return float(value) if not isinstance(value, numbers.Integral) else int(value)
+        elif name in _STRING:
+            if isinstance(value, str):
+                return value
+        elif name in _DATETIME:
+            stamp = _timestamp(value)
+            if stamp is not None:
+                return stamp.date() if name == "DateType" else stamp
+        raise TypeError(
+            f"{self.dtype(column)} values cannot be compared with {type(value).__name__}"
+        )
+
+    def not_in(self, column: Any, values: list[Any], limit: int) -> Violations:
+        usable = []
+        for v in values:
+            try:
+                usable.append(self._bound(column, v))
+            except TypeError:
+                continue  # a value of another type: no cell equals it
+        present = self._present(column)
+        bad = present & ~self._col(column).isin(usable) if usable else present
+        count = self._count(bad, f"the values of {column!r} outside the allowed set")
+        examples = self._top(column, bad, limit, f"examples of {column!r}") if count else []
+        return Violations(count, self._nonnull(column), examples)
+
+    def token_counts(
+        self, column: Any, text: frozenset[str], numbers_: frozenset[float]
+    ) -> dict[Any, int]:
+        F = _F()
+        c = self._col(column)
+        name = self._type(column)
+        if name in _STRING and text:
+            stripped = F.lower(F.regexp_replace(c, r"(?U)^\s+|\s+$", ""))
+            found = self.frame.filter(stripped.isin(sorted(text))).groupBy(c.alias("v")).count()
+        elif name in _INTEGER + _FLOAT + ("DecimalType",) and numbers_:
+            found = self.frame.filter(c.isin(sorted(numbers_))).groupBy(c.alias("v")).count()
+        else:
+            return {}
+        rows = guarded(ENGINE, f"the missing-value tokens of {column!r}", found.collect)
+        out = {}
+        for value, n in rows:
+            if isinstance(value, str) and value.strip().lower() not in text:
+                continue  # Java's whitespace is not quite Python's: Python decides
+            out[value] = int(n)
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+    # -- keys and rows --------------------------------------------------------------------
+
+    def duplicate_rows(self, columns: Sequence[Any] | None, limit: int) -> Violations:
+        F = _F()
+        cols = self.columns if columns is None else list(columns)
+        n = self.row_count()
+        hashed = self.frame.select(*[self._col(c) for c in cols]).withColumn(
+            "__mlgate_h", self._row_hash(cols)
+        )
+        repeated = hashed.groupBy("__mlgate_h").count().filter(F.col("count") > 1)
+        row = guarded(
+            ENGINE,
+            "the repeated row hashes",
+            lambda: repeated.agg(F.sum(F.col("count") - 1)).first(),
+        )
+        if not row[0]:
+            return Violations(0, n, [])
+        # exact: only rows whose hash repeats can repeat a row; count their distinct rows
+        candidates = hashed.join(repeated.select("__mlgate_h"), "__mlgate_h", "left_semi")
+        values = candidates.select(*[self._col(c) for c in cols])
+
+        def exact() -> int:
+            return int(values.count()) - int(values.distinct().count())
+
+        return Violations(guarded(ENGINE, "the duplicate rows", exact), n, [])
+
+    def duplicate_keys(self, columns: Sequence[Any], limit: int) -> Violations:
+        F = _F()
+        cols = list(columns)
+        keys = [self._col(c).alias(f"k{i}") for i, c in enumerate(cols)]
+        repeated = self.frame.groupBy(*keys).count().filter(F.col("count") > 1)
+        row = guarded(
+            ENGINE,
+            f"the repeated keys of {cols!r}",
+            lambda: repeated.agg(F.sum(F.col("count") - 1)).first(),
+        )
+        count = int(row[0] or 0)
+        examples: list[Any] = []
+        if count:
+            order = [F.desc("count"), *[F.asc(f"k{i}") for i in range(len(cols))]]
+            top = repeated.orderBy(*order).limit(limit)
+            rows = guarded(ENGINE, f"examples of repeated keys {cols!r}", top.collect)
+            examples = [_key(r, len(cols)) for r in rows]
+        return Violations(count, self.row_count(), examples)
+
+    def keys_in(self, columns: Sequence[Any], other: Table, limit: int) -> Violations:
+        F = _F()
+        cols = list(columns)
+        mine = self.frame.select(*[self._col(c).alias(f"k{i}") for i, c in enumerate(cols)])
+        if isinstance(other, SparkTable):
+            theirs = other.frame.select(*[other._col(c).alias(f"k{i}") for i, c in enumerate(cols)])
+        else:  # a table in memory (pandas): its distinct keys go into Spark
+            keys = other.rows(cols, "expect_no_overlap")[cols].drop_duplicates()
+            schema = ", ".join(f"k{i} {self._types[c].simpleString()}" for i, c in enumerate(cols))
+            tuples = [tuple(_plain(v) for v in row) for row in keys.itertuples(index=False)]
+            theirs = guarded(
+                ENGINE,
+                "the other frame's keys",
+                lambda: self.frame.sparkSession.createDataFrame(tuples, schema),
+            )
+        names = [f"k{i}" for i in range(len(cols))]
+        hits = mine.join(theirs.distinct(), names, "left_semi")
+        grouped = hits.groupBy(*names).count()
+        order = [F.desc("count"), *[F.asc(k) for k in names]]
+
+        def answer() -> tuple[int, list[Any]]:
+            total = grouped.agg(F.sum("count")).first()[0]
+            top = grouped.orderBy(*order).limit(limit).collect() if total else []
+            return int(total or 0), [_key(r, len(cols)) for r in top]
+
+        count, examples = guarded(ENGINE, f"the keys of {cols!r} found in the other frame", answer)
+        return Violations(count, self.row_count(), examples)
+
+    # -- profiles -------------------------------------------------------------------------
+
+    def min_max(self, column: Any) -> tuple[Any, Any]:
+        F = _F()
+        c = self._col(column)
+        present = self.frame.filter(self._present(column))
+        row = guarded(
+            ENGINE, f"the range of {column!r}", lambda: present.agg(F.min(c), F.max(c)).first()
+        )
+        return row[0], row[1]
+
+    def value_counts(self, column: Any, limit: int) -> dict[Any, int] | None:
+        c = self._col(column)
+        groups = self.frame.filter(self._present(column)).groupBy(c.alias("v")).count()
+        rows = guarded(ENGINE, f"the value counts of {column!r}", groups.limit(limit + 1).collect)
+        if len(rows) > limit:
+            return None
+        return {r[0]: int(r[1]) for r in sorted(rows, key=lambda r: -r[1])}
+
+    def _number(self, column: Any) -> Any:
+        """The column as double: datetimes as nanoseconds since the epoch (as pandas)."""
+        F = _F()
+        c = self._col(column)
+        name = self._type(column)
+        if name == "DateType":
+            return F.unix_date(c).cast("double") * 86_400e9
+        if name in ("TimestampType", "TimestampNTZType"):
+            return F.unix_micros(c.cast("timestamp")).cast("double") * 1000.0
+        return c.cast("double")
+
+    def quantiles(self, column: Any, probabilities: Sequence[float]) -> list[float]:
+        """``percentile_approx`` at ``probabilities`` (rank error at most ``1 / accuracy``:
+        each answer is a value whose rank is within ``n / accuracy`` of ``p * n``)."""
+        F = _F()
+        probs = F.array(*[F.lit(float(p)) for p in probabilities])
+        present = self.frame.filter(self._present(column))
+        expr = F.percentile_approx(self._number(column), probs, self.accuracy)
+        row = guarded(ENGINE, f"the quantiles of {column!r}", lambda: present.agg(expr).first())
+        if row[0] is None:
+            return [float("nan")] * len(probabilities)
+        return [float(q) for q in row[0]]
+
+    def histogram(self, column: Any, edges: Sequence[float]) -> list[int]:
+        F = _F()
+        value = self._number(column)
+        index = F.lit(0)
+        for e in sorted(float(x) for x in edges):
+            index = index + (value > F.lit(e)).cast("int")
+        present = self.frame.filter(self._present(column))
+        rows = guarded(
+            ENGINE,
+            f"the histogram of {column!r}",
+            present.groupBy(index.alias("b")).count().collect,
+        )
+        counts = [0] * (len(edges) + 1)
+        for b, n in rows:
+            counts[int(b)] += int(n)
+        return counts
+
+    def moments(self, column: Any) -> tuple[int, float, float, int]:
+        """Count, mean, sum of squared deviations and exact number of distinct values of the
+        non-null values (as numbers), in one aggregation."""
+        F = _F()
+        v = self._number(column)
+        present = self.frame.filter(self._present(column))
+        row = guarded(
+            ENGINE,
+            f"the moments of {column!r}",
+            lambda: present.agg(
+                F.count(v), F.avg(v), F.var_pop(v), F.count_distinct(self._col(column))
+            ).first(),
+        )
+        n = int(row[0])
+        return n, float(row[1] or 0.0), float(row[2] or 0.0) * n, int(row[3])
+
+    def extremes(self, column: Any, k: int) -> tuple[list[float], list[float]]:
+        """The ``k`` smallest and ``k`` largest non-null values (as numbers), ascending."""
+        F = _F()
+        values = self.frame.filter(self._present(column)).select(self._number(column).alias("v"))
+
+        def both() -> tuple[list[float], list[float]]:
+            low = [float(r[0]) for r in values.orderBy(F.asc("v")).limit(k).collect()]
+            high = [float(r[0]) for r in values.orderBy(F.desc("v")).limit(k).collect()]
+            return low, high[::-1]
+
+        low, high = guarded(ENGINE, f"the extremes of {column!r}", both)
+        return list(low), list(high)
+
+    def distinct_count(self, column: Any) -> int:
+        """Exact number of distinct non-null values."""
+        present = self.frame.filter(self._present(column)).select(self._col(column))
+        return int(guarded(ENGINE, f"the distinct values of {column!r}", present.distinct().count))
+
+    # -- rows -----------------------------------------------------------------------------
+
+    def rows(self, columns: Sequence[Any], check: str) -> pd.DataFrame:
+        try:
+            size = f"{self.row_count():,} rows"
+        except Exception:
+            size = ""
+        raise needs_rows(ENGINE, check, size)
+
+
+def _plain(value: Any) -> Any:
+    """A pandas cell as the Python value Spark takes (numpy scalars, Timestamps)."""
+    import pandas as pd
+
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    item = getattr(value, "item", None)
+    return item() if callable(item) and getattr(value, "ndim", None) == 0 else value
+
+
+def _key(row: Any, width: int) -> Any:
+    return row[0] if width == 1 else tuple(row[i] for i in range(width))
+
+
+def _timestamp(value: Any) -> _dt.datetime | None:
+    """A bound as a naive Python datetime (an aware one in UTC), or None if it is not one."""
+    import pandas as pd
+
+    if isinstance(value, bool | numbers.Real):
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    if pd.isna(stamp):
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    result: _dt.datetime = stamp.to_pydatetime()
+    return result

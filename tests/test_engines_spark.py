@@ -1,0 +1,158 @@
+"""Spark tables: every data-quality figure and verdict equal to the pandas path on the same
+data (read from parquet by Spark ``local[2]``), profiles within the sketch's stated error,
+and failures inside Spark recorded as ``error`` results, never a crash."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pytest_mlgate.profile import Profile
+from pytest_mlgate.tables import as_table
+
+from ._engines import (  # noqa: F401
+    check_profiles,
+    compare_with_pandas,
+    frame,
+    gate_with_record,
+    lake,
+    rank_error,
+    readme_blocks,
+    spark,
+    write_parquet,
+)
+from .conftest import make_gate
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def sdf(spark, lake):  # noqa: F811
+    return spark.read.parquet(str(lake))
+
+
+def test_as_table_recognises_a_spark_frame(sdf):
+    from pytest_mlgate.tables.spark import SparkTable
+
+    table = as_table(sdf, "df")
+    assert isinstance(table, SparkTable)
+    assert table.columns == list(sdf.columns)
+    assert table.is_kind("age", "integer") and table.is_kind("income", "float")
+    assert table.is_kind("seen", "datetime") and table.is_kind("city", "string")
+    assert not table.is_kind("grade", "category")  # Spark has no categorical type
+
+
+def test_data_quality_equals_pandas(sdf, frame):  # noqa: F811
+    engine = make_gate().data(sdf, name="lake")
+    plain = make_gate().data(frame, name="lake")
+    compare_with_pandas(engine, plain)
+    # the categorical arrives in Spark as text: that is the one dtype that differs
+    grade = engine.expect_dtypes({"grade": "category"})
+    assert grade.status == "failed" and "grade is string" in grade.message
+
+
+def test_examples_are_the_most_frequent_offenders(sdf, frame):  # noqa: F811
+    dq = make_gate().data(sdf, name="lake")
+    result = dq.expect_values_in("city", ["Lyon", "Paris"])
+    assert result.details["examples"] == ["Nice", " NA ", "?", "Oslo"]
+    between = dq.expect_between("income", min=0)
+    assert between.details["examples"] == ["-999.0"] or between.details["examples"] == [-999.0]
+    unique = dq.expect_unique(["store", "age"], max_count=10**6)
+    repeated = frame[frame.duplicated(["store", "age"], keep=False)]
+    keys = set(zip(repeated["store"], repeated["age"], strict=True))
+    assert unique.details["examples"] and all(tuple(k) in keys for k in unique.details["examples"])
+
+
+def test_overlap_with_spark_and_pandas_frames(spark, sdf, frame):  # noqa: F811
+    test = frame.sample(500, random_state=2)
+    for other in (test, spark.createDataFrame(test[["id", "store", "age"]])):
+        got = make_gate().data(sdf).expect_no_overlap(other, columns=["id"], other_name="test")
+        want = make_gate().data(frame).expect_no_overlap(test, columns=["id"], other_name="test")
+        assert (got.status, got.observed) == (want.status, want.observed)
+        assert got.status == "failed" and got.observed >= 500
+        pair = make_gate().data(sdf).expect_no_overlap(other, columns=["store", "age"])
+        ref = make_gate().data(frame).expect_no_overlap(test, columns=["store", "age"])
+        assert (pair.status, pair.observed) == (ref.status, ref.observed)
+
+
+def test_aggregates_match_pandas(sdf, frame):  # noqa: F811
+    table, plain = as_table(sdf, "df"), as_table(frame, "df")
+    assert table.value_counts("grade", 10) == plain.value_counts("grade", 10)
+    assert table.value_counts("age", 10) is None
+    assert table.min_max("age") == plain.min_max("age")
+    edges = [-100.0, 0.0, 5e3, 2e4, 1e5]
+    assert table.histogram("income", edges) == plain.histogram("income", edges)
+    stamps = [1.70e18, 1.72e18]
+    assert table.histogram("seen", stamps) == plain.histogram("seen", stamps)
+    probs = [0.0, 0.01, 0.25, 0.5, 0.9, 1.0]
+    values = np.sort(frame["score"].to_numpy())
+    for p, q in zip(probs, table.quantiles("score", probs), strict=True):
+        assert rank_error(values, q, p) <= table.rank_error
+    assert table.quantiles("seen", [0.5])[0] == pytest.approx(plain.quantiles("seen", [0.5])[0])
+
+
+def test_leakage_needs_rows_and_says_the_size(sdf):
+    result = make_gate().data(sdf).expect_no_leakage("target")
+    assert result.status == "error"
+    assert "does not collect a Spark table (30,400 rows)" in result.message
+
+
+def test_dataset_fingerprint_is_order_independent(spark, sdf, frame, tmp_path):  # noqa: F811
+    gate, record = gate_with_record()
+    gate.data(sdf, name="a").expect_row_count(min=1)
+    mixed = write_parquet(frame.sample(frac=1.0, random_state=5), tmp_path / "mixed", parts=5)
+    shuffled = spark.read.parquet(str(mixed))
+    other = sdf.limit(30_000)
+    gate.data(shuffled, name="b").expect_row_count(min=1)
+    gate.data(other, name="c").expect_row_count(min=1)
+    entries = {d["name"]: d for d in record.payload("setup")["datasets"]}
+    assert entries["a"]["rows"] == 30_400 and entries["a"]["columns"] == frame.shape[1]
+    assert entries["a"]["sha256"].startswith("sha256:")
+    assert entries["b"]["sha256"] == entries["a"]["sha256"]
+    assert entries["c"]["sha256"] != entries["a"]["sha256"]
+
+
+def test_failures_inside_spark_are_errors(spark, sdf):  # noqa: F811
+    from pyspark.sql import functions as F
+
+    broken = sdf.withColumn("n", F.col("city").cast("int"))  # ANSI: "Lyon" is no int
+    result = make_gate().data(broken, name="b").expect_not_null(["age"])
+    assert result.status == "error"
+    assert result.message.startswith("Spark could not compute the row count and null counts:")
+    empty = make_gate().data(sdf.filter(F.lit(False)), name="e").expect_row_count(min=1)
+    assert empty.status == "error" and "the Spark table is empty" in empty.message
+    typed = make_gate().data(sdf).expect_between("city", min=0)
+    assert typed.status == "error" and "string" in typed.message
+    ints = spark.createDataFrame(pd.DataFrame({"id": ["1", "2"]}))
+    keys = make_gate().data(sdf).expect_no_overlap(ints, columns=["id"])
+    assert keys.status in ("passed", "failed", "error") and keys.message
+    partial = make_gate().data(sdf).expect_no_overlap(sdf.drop("store"), columns=["store"])
+    assert partial.status == "error" and "no such column 'store'" in partial.message
+    spread = sdf.repartition(8).filter(F.col("age") > 90)  # most partitions empty
+    assert make_gate().data(spread).expect_row_count(min=1).status == "passed"
+
+
+def test_profile_equals_pandas_within_the_sketch_error(sdf, frame):  # noqa: F811
+    engine = Profile.from_frame(sdf)
+    plain = Profile.from_frame(frame)
+    check_profiles(engine, plain, frame)
+
+
+def test_partition_profiles_merge_to_the_one_shot_build(sdf, frame):  # noqa: F811
+    from pyspark.sql import functions as F
+
+    left = Profile.from_frame(sdf.filter(F.col("id") % 2 == 0))
+    right = Profile.from_frame(sdf.filter(F.col("id") % 2 == 1))
+    check_profiles(left.merge(right), Profile.from_frame(frame), frame)
+
+
+def test_readme_gate_on_a_spark_table(pytester, spark, frame):  # noqa: F811
+    conftest, test = readme_blocks()[0].split("# test_lake.py\n")
+    folder = write_parquet(frame, pytester.path / "lake" / "train")
+    # Spark resolves a relative path against the JVM's working folder, which this session's
+    # Spark has fixed where the outer pytest started: the one change to the README's code
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(test_lake=test.replace('"lake/train"', repr(str(folder))))
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
