@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("families",),
     ("gate",),
     ("report",),
-    ("session",),
+    ("session", "crashes"),
     ("plugin", "integrations", "cli", "junit"),
 ]
 

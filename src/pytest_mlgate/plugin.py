@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .crashes import crash_check
 from .recording import TestRecord
 from .results import CATEGORIES, SEVERITIES
-from .session import PAYLOAD_VERSION, SESSION_KEY, MlgateSession, Settings, crash_check
+from .session import PAYLOAD_VERSION, SESSION_KEY, MlgateSession, Settings
 
 if TYPE_CHECKING:
     from .gate import Gate
