@@ -25,6 +25,7 @@ from pytest_mlgate.profile import (
     sorted_numeric,
 )
 from pytest_mlgate.stats import drift as sd
+from pytest_mlgate.stats import ks as sk
 
 from .conftest import make_recorder
 
@@ -127,11 +128,11 @@ def test_edge_cases_equal_scipy():
 
 @pytest.mark.parametrize("n", [1, 2, 7, 100, 999, 4000, 10_000])
 def test_prob_outside_square_bit_for_bit(n):
-    scipy_square = sd._private_scipy("_compute_prob_outside_square")
+    scipy_square = sk._private_scipy("_compute_prob_outside_square")
     if scipy_square is None:
         pytest.skip("this scipy has no _compute_prob_outside_square; the exact tests below hold")
     for h in sorted({1, 2, 3, max(1, n // 97), max(1, n // 10), max(1, n // 3), n}):
-        assert sd._prob_outside_square(n, h) == scipy_square(n, h), (n, h)
+        assert sk._prob_outside_square(n, h) == scipy_square(n, h), (n, h)
 
 
 def brute_gap(n, rising, falling):

@@ -1,6 +1,6 @@
 """Exact KS p-values without scipy's private functions (issue 11, item 16).
 
-``stats/drift.py`` calls ``scipy.stats._stats_py._attempt_exact_2kssamp`` and
+``stats/ks.py`` calls ``scipy.stats._stats_py._attempt_exact_2kssamp`` and
 ``_compute_prob_outside_square`` when this scipy has them; each has a fallback of our own,
 checked here against exact rational arithmetic and against the public ``ks_2samp``.
 """
@@ -16,6 +16,7 @@ import pytest
 from scipy.stats import ks_2samp
 
 from pytest_mlgate.stats import drift as sd
+from pytest_mlgate.stats import ks as sk
 
 
 def exact_outside(n1: int, n2: int, h: int) -> Fraction:
@@ -42,18 +43,18 @@ def test_band_fallback_equals_exact_path_counts(n1: int, n2: int) -> None:
     lcm = n1 * n2 // math.gcd(n1, n2)
     for h in range(1, lcm + 1, max(1, lcm // 60)):
         expected = float(exact_outside(n1, n2, h))
-        assert sd._prob_outside_band(n1, n2, h) == pytest.approx(expected, rel=1e-12, abs=0)
+        assert sk._prob_outside_band(n1, n2, h) == pytest.approx(expected, rel=1e-12, abs=0)
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 12, 40])
 def test_square_fallback_equals_exact_path_counts(n: int) -> None:
     for h in range(1, n + 1):
         expected = float(exact_outside(n, n, h))
-        assert sd._prob_outside_square(n, h) == pytest.approx(expected, rel=1e-12, abs=0)
+        assert sk._prob_outside_square(n, h) == pytest.approx(expected, rel=1e-12, abs=0)
 
 
 def _without_private_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sd, "_private_scipy", lambda name: None)
+    monkeypatch.setattr(sk, "_private_scipy", lambda name: None)
 
 
 @pytest.mark.parametrize(("n1", "n2"), [(30, 50), (333, 1000), (2500, 3000), (5, 5), (700, 700)])
@@ -78,8 +79,8 @@ def test_a_changed_private_signature_falls_back(monkeypatch: pytest.MonkeyPatch)
     def moved(*args: object) -> None:
         raise TypeError("takes 4 positional arguments")
 
-    monkeypatch.setattr(sd, "_private_scipy", lambda name: moved)
-    success, d, p = sd._attempt_exact(30, 50, 0.3)
+    monkeypatch.setattr(sk, "_private_scipy", lambda name: moved)
+    success, d, p = sk._attempt_exact(30, 50, 0.3)
     lcm = 150
     h = round(0.3 * lcm)
     assert success and d == h / lcm
