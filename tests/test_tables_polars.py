@@ -229,6 +229,21 @@ def test_dataset_fingerprint_is_order_independent(lazy, frame):  # noqa: F811
     assert entries["a"]["sha256"].startswith("sha256:")
 
 
+def test_fingerprint_is_the_same_in_another_process():
+    code = (
+        "import polars as pl\n"
+        "from pytest_mlgate.tables import as_table\n"
+        "lf = pl.LazyFrame({'a': [1, None], 'c': pl.Series(['p', 'q'], dtype=pl.Categorical),"
+        " 'f': [float('nan'), 0.5]})\n"
+        "print(as_table(lf, 'df').dataset().mlgate_fingerprint())\n"
+    )
+    first, second = (
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+        for _ in range(2)
+    )
+    assert first.stdout == second.stdout and first.stdout.startswith("sha256:")
+
+
 def test_profile_equals_pandas_and_merges(lazy, frame):  # noqa: F811
     plain = Profile.from_frame(frame)
     built = Profile.from_frame(lazy)
