@@ -359,12 +359,13 @@ class PolarsTable:
         cols = self.columns if columns is None else list(columns)
         n = self.row_count()
         dup = ~pl.struct([self._canonical(c) for c in cols]).is_first_distinct()
-        query = self.lazy.with_row_index(_ROW).select(
-            dup.sum().alias("count"), pl.col(_ROW).filter(dup).head(limit).implode().alias("rows")
-        )
-        (out,) = _collect("the duplicate rows", query)
-        row = out.row(0, named=True)
-        return Violations(int(row["count"]), n, [int(i) for i in row["rows"]])
+        (counted,) = _collect("the duplicate rows", self.lazy.select(dup.sum()))
+        count = int(counted.item())
+        if not count:
+            return Violations(0, n, [])
+        first = self.lazy.with_row_index(_ROW).filter(dup).select(pl.col(_ROW)).head(limit)
+        (rows,) = _collect("the duplicate rows", first)
+        return Violations(count, n, [int(i) for i in rows[_ROW].to_list()])
 
     def _keys(self, frame: Any, cols: list[Any], limit: int) -> list[Any]:
         """The first ``limit`` distinct keys of a collected frame: values, or tuples."""
@@ -376,13 +377,21 @@ class PolarsTable:
     def duplicate_keys(self, columns: Sequence[Any], limit: int) -> Violations:
         pl = _pl()
         cols = list(columns)
-        dup = ~pl.struct([self._canonical(c) for c in cols]).is_first_distinct()
-        count_q = self.lazy.select(dup.sum().alias("count"))
-        repeats_q = self.lazy.filter(dup).select(cols).head(EXAMPLE_SCAN)
-        counted, repeats = _collect(f"the repeated keys of {cols!r}", count_q, repeats_q)
-        count = int(counted.item())
-        examples = self._keys(repeats, cols, limit) if count else []
-        return Violations(count, self.row_count(), examples)
+        n = self.row_count()
+        what = f"the repeated keys of {cols!r}"
+        if len(cols) == 1:  # one column: its distinct count (4x faster than a struct)
+            key = self._canonical(cols[0])
+            (distinct,) = _collect(what, self.lazy.select(key.n_unique()))
+            count = n - int(distinct.item())
+        else:
+            key = pl.struct([self._canonical(c) for c in cols])
+            (counted,) = _collect(what, self.lazy.select((~key.is_first_distinct()).sum()))
+            count = int(counted.item())
+        if not count:
+            return Violations(0, n, [])
+        repeats_q = self.lazy.filter(~key.is_first_distinct()).select(cols).head(EXAMPLE_SCAN)
+        (repeats,) = _collect(what, repeats_q)
+        return Violations(count, n, self._keys(repeats, cols, limit))
 
     def _join_key(self, column: Any, other: Any) -> Any:
         """An expression of ``column`` comparable with the same column of ``other`` (a
