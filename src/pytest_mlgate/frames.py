@@ -34,10 +34,15 @@ def as_frame(obj: Any, argument: str, *, allow_empty: bool = False) -> pd.DataFr
     if not isinstance(obj, pd.DataFrame):
         to_pandas = getattr(obj, "to_pandas", None)
         if not callable(to_pandas):
+            lazy = type(obj).__name__ == "LazyFrame" and type(obj).__module__.startswith("polars")
             raise MlgateInputError(
                 argument,
                 f"expected a pandas DataFrame (or an object with to_pandas()), "
                 f"got {type(obj).__name__}.",
+                "A LazyFrame is not collected here: profile it (Profile.from_frame) and pass the "
+                "profile, or collect it (.collect()) if it fits in memory."
+                if lazy
+                else "",
             )
         try:
             frame = to_pandas()

@@ -12,17 +12,19 @@ __all__ = ["Table", "Violations", "as_table", "needs_rows"]
 
 def as_table(obj: Any, argument: str) -> Table:
     """``obj`` as a :class:`Table`: a Table as it is; a pandas frame, or anything with
-    ``to_pandas()`` (pyarrow, polars), as a :class:`~.pandas.PandasTable` (the frame checked
-    by ``frames.as_frame``); a ``pyspark.sql.DataFrame`` as a :class:`~.spark.SparkTable` and a
-    ``dask.dataframe.DataFrame`` as a :class:`~.dask.DaskTable` (recognised by their classes'
-    modules: the engine is imported only when such a frame is passed)."""
+    ``to_pandas()`` (pyarrow), as a :class:`~.pandas.PandasTable` (the frame checked by
+    ``frames.as_frame``); a ``pyspark.sql.DataFrame`` as a :class:`~.spark.SparkTable`, a
+    ``dask.dataframe.DataFrame`` as a :class:`~.dask.DaskTable` and a polars ``LazyFrame`` or
+    ``DataFrame`` as a :class:`~.polars.PolarsTable` (recognised by their classes' modules: the
+    engine is imported only when such a frame is passed)."""
     from ..frames import as_frame
     from .engines import engine_of
     from .pandas import PandasTable
 
-    if isinstance(obj, Table):
-        return obj
+    # the engine first: the Protocol check reads attributes (a LazyFrame's `columns` warns)
     engine = engine_of(obj)
+    if engine is None and isinstance(obj, Table):
+        return obj
     if engine == "spark":
         from .spark import SparkTable
 
@@ -31,4 +33,8 @@ def as_table(obj: Any, argument: str) -> Table:
         from .dask import DaskTable
 
         return DaskTable(obj)
+    if engine == "polars":
+        from .polars import PolarsTable
+
+        return PolarsTable(obj)
     return PandasTable(as_frame(obj, argument))

@@ -1,12 +1,13 @@
-"""What the engine tables (:mod:`.spark`, :mod:`.dask`) share: recognising an engine's frame
-without importing the engine, turning an engine's failure into one short error, and the
-dataset object the audit fingerprints.
+"""What the engine tables (:mod:`.spark`, :mod:`.dask`, :mod:`.polars`) share: recognising an
+engine's frame without importing the engine, turning an engine's failure into one short error,
+and the dataset object the audit fingerprints.
 
 The fingerprint of an engine table is computed in the engine and is order-independent: the sum
 modulo 2**64 of one 64-bit hash per row (Spark's ``xxhash64`` over the columns and their null
-mask; pandas' ``hash_pandas_object`` per Dask partition), with the row count and the schema,
-under sha256. The same rows in any order and any partitioning give the same fingerprint; it is
-computed in the table's first aggregate pass (row count and nulls), so it costs no extra pass.
+mask; pandas' ``hash_pandas_object`` per Dask partition; polars' ``struct(...).hash``), with the
+row count and the schema, under sha256. The same rows in any order and any partitioning give
+the same fingerprint; it is computed in the table's first aggregate pass (row count and nulls),
+so it costs no extra pass.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ MASK64 = (1 << 64) - 1
 
 
 def engine_of(obj: Any) -> str | None:
-    """``"spark"``, ``"dask"`` or None, from the classes' modules only (no engine import)."""
+    """``"spark"``, ``"dask"``, ``"polars"`` (a ``LazyFrame`` or a ``DataFrame``) or None,
+    from the classes' modules only (no engine import)."""
     for cls in type(obj).__mro__:
         module = cls.__module__ or ""
+        if module.startswith("polars.") and cls.__name__ in ("LazyFrame", "DataFrame"):
+            return "polars"
         if cls.__name__ != "DataFrame":
             continue
         if module.startswith("pyspark.sql"):
