@@ -17,6 +17,10 @@ Per column, from the table:
   (``table.rank_error``: 1e-4 for Spark's ``percentile_approx`` at accuracy 10,000 and for the
   Dask table's merged knots), so a merge of such profiles keeps an honest bound.
 
+The aggregates are asked for many columns at once (:class:`Batches`): one moments pass, value
+counts only where needed, one sketch query, one histogram pass; drift checks profile only the
+columns under check (``profile_columns(table, only)``).
+
 >>> Profile.from_frame(spark.read.parquet("lake/prod/2026-12-01"))   # doctest: +SKIP
 """
 
