@@ -214,3 +214,51 @@ def check_profiles(engine: Profile, plain: Profile, data: pd.DataFrame) -> None:
             assert np.array_equal(g.low_tail, w.low_tail)
             assert np.array_equal(g.high_tail, w.high_tail)
         assert int(g.bins.sum()) == g.count
+
+
+def drifted_frame(rows: int = ROWS) -> pd.DataFrame:
+    """A production window against :func:`make_frame`: other draws of the same columns, with
+    ``score`` shifted by 0.3 sd and a fifth of ``Lyon`` gone to ``Paris``."""
+    current = make_frame(rows, seed=17)
+    current["score"] += 0.3
+    lyon = current.index[current["city"] == "Lyon"]
+    current.loc[lyon[::5], "city"] = "Paris"
+    return current
+
+
+#: the drift calls compared between engine sides and pandas (label, call)
+DRIFT_CALLS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("auto", lambda d: d.expect_no_drift()),
+    ("psi", lambda d: d.expect_no_drift(method="psi")),
+    ("score_ks", lambda d: d.expect_column("score", "ks")),
+    ("income_wasserstein", lambda d: d.expect_column("income", "wasserstein")),
+    ("city_chi2", lambda d: d.expect_column("city", "chi2")),
+    ("age_psi", lambda d: d.expect_column("age", "psi")),
+]
+
+
+def compare_drift_with_pandas(engine: Any, plain: Any, sides: tuple[str, ...]) -> None:
+    """Every call of :data:`DRIFT_CALLS` gives the pandas path's verdicts: the same status,
+    the same drifted columns and tests; the figures equal where both sides are exact and
+    within the sketches' bounds elsewhere; the record says which sides are engine profiles."""
+    for label, call in DRIFT_CALLS:
+        got, want = call(engine), call(plain)
+        assert got.status == want.status, (label, got.message, want.message)
+        assert got.details.get("drifted") == want.details.get("drifted"), label
+        assert sorted(got.details["engine_profiles"]) == sorted(sides), label
+        assert "profiled inside" in got.details["engine_profiles"][sides[0]]
+        approximate = got.details.get("approximation", {})
+        for column, fig in want.details.get("columns", {}).items():
+            mine = got.details["columns"][column]
+            assert mine.get("test") == fig.get("test"), (label, column)
+            for key in ("statistic", "effect"):
+                if fig.get(key) is None:
+                    continue
+                tolerance = 5e-3 if column in approximate else 1e-9
+                assert mine[key] == pytest.approx(fig[key], rel=tolerance, abs=tolerance), (
+                    label,
+                    column,
+                    key,
+                )
+        if not approximate:
+            assert got.observed == pytest.approx(want.observed, rel=1e-9), label

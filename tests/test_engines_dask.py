@@ -13,8 +13,10 @@ from pytest_mlgate.tables import as_table
 
 from ._engines import (  # noqa: F401
     check_profiles,
+    compare_drift_with_pandas,
     compare_with_pandas,
     dask_client,
+    drifted_frame,
     frame,
     gate_with_record,
     lake,
@@ -170,3 +172,35 @@ def test_drift_between_two_engine_profiles_equals_pandas(from_memory, frame):  #
         if figures.get("statistic") is not None:
             # each side's sketch is within 1e-4 in rank of the exact one (Dask knots)
             assert got["statistic"] == pytest.approx(figures["statistic"], abs=2e-3), column
+
+
+def test_drift_on_dask_frames_equals_pandas(from_memory, frame):  # noqa: F811
+    """Either side or both a Dask frame: each profiled on the workers, same verdicts."""
+    current = drifted_frame()
+    window = dd.from_pandas(current, npartitions=3)
+    for ref, cur, sides in (
+        (from_memory, window, ("reference", "current")),
+        (frame, window, ("current",)),
+        (from_memory, current, ("reference",)),
+    ):
+        compare_drift_with_pandas(
+            make_gate().drift(ref, cur), make_gate().drift(frame, current), sides
+        )
+
+
+def test_drift_on_dask_frames_bad_input_is_an_error(from_memory, frame):  # noqa: F811
+    missing = make_gate().drift(from_memory, from_memory.drop(columns=["store"]))
+    result = missing.expect_no_drift()
+    assert result.status == "error" and "missing 'store'" in result.message
+    typed = from_memory.assign(age=from_memory["age"].astype(str))
+    changed = make_gate().drift(frame, typed).expect_no_drift()
+    assert changed.status == "error" and "the dtype of column 'age' changed" in changed.message
+    broken = from_memory.assign(
+        income=from_memory["income"].map_partitions(_explode, meta=("income", "f8"))
+    )
+    failed = make_gate().drift(from_memory, broken).expect_no_drift()
+    assert failed.status == "error" and failed.message.startswith("Dask could not compute")
+
+
+def _explode(part: pd.Series) -> pd.Series:
+    raise ValueError("corrupt partition")

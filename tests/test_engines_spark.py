@@ -13,10 +13,13 @@ from pytest_mlgate.tables import as_table
 
 from ._engines import (  # noqa: F401
     check_profiles,
+    compare_drift_with_pandas,
     compare_with_pandas,
+    drifted_frame,
     frame,
     gate_with_record,
     lake,
+    make_frame,
     rank_error,
     readme_blocks,
     spark,
@@ -154,5 +157,43 @@ def test_readme_gate_on_a_spark_table(pytester, spark, frame):  # noqa: F811
     # Spark has fixed where the outer pytest started: the one change to the README's code
     pytester.makeconftest(conftest)
     pytester.makepyfile(test_lake=test.replace('"lake/train"', repr(str(folder))))
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_drift_on_spark_frames_equals_pandas(spark, sdf, frame, tmp_path):  # noqa: F811
+    """Either side or both a Spark frame: each profiled inside Spark, same verdicts."""
+    current = drifted_frame()
+    window = spark.read.parquet(str(write_parquet(current, tmp_path / "window")))
+    for ref, cur, sides in (
+        (sdf, window, ("reference", "current")),
+        (frame, window, ("current",)),
+        (sdf, current, ("reference",)),
+    ):
+        plain = make_gate().drift(frame, current)
+        compare_drift_with_pandas(make_gate().drift(ref, cur), plain, sides)
+
+
+def test_drift_on_spark_frames_bad_input_is_an_error(spark, sdf, frame):  # noqa: F811
+    from pyspark.sql import functions as F
+
+    result = make_gate().drift(sdf, sdf.drop("store")).expect_no_drift()
+    assert result.status == "error" and "missing 'store'" in result.message
+    typed = sdf.withColumn("age", F.col("age").cast("string"))
+    changed = make_gate().drift(frame, typed).expect_no_drift()
+    assert changed.status == "error" and "the dtype of column 'age' changed" in changed.message
+    broken = sdf.withColumn("income", F.col("city").cast("double"))  # ANSI: "Lyon" is no double
+    failed = make_gate().drift(sdf, broken).expect_column("income", "ks")
+    assert failed.status == "error" and failed.message.startswith("Spark could not compute")
+
+
+def test_readme_monitoring_job_on_a_spark_window(pytester, spark, frame):  # noqa: F811
+    conftest = readme_blocks()[0].split("# test_lake.py\n")[0]
+    window = write_parquet(make_frame(seed=17), pytester.path / "lake" / "prod" / "2026-12-01")
+    (pytester.path / "profiles").mkdir()
+    Profile.from_frame(frame).save(pytester.path / "profiles" / "train.json")
+    pytester.makeconftest(conftest)
+    test = readme_blocks()[2].replace('"lake/prod/2026-12-01"', repr(str(window)))
+    pytester.makepyfile(test_window=test)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)

@@ -17,6 +17,10 @@ Per column, from the table:
   (``table.rank_error``: 1e-4 for Spark's ``percentile_approx`` at accuracy 10,000 and for the
   Dask table's merged knots), so a merge of such profiles keeps an honest bound.
 
+The aggregates are asked for many columns at once (:class:`Batches`): one moments pass, value
+counts only where needed, one sketch query, one histogram pass; drift checks profile only the
+columns under check (``profile_columns(table, only)``).
+
 >>> Profile.from_frame(spark.read.parquet("lake/prod/2026-12-01"))   # doctest: +SKIP
 """
 
@@ -41,18 +45,131 @@ from .summaries import (
 CATEGORY_LIMIT = 100_000
 
 
-def profile_columns(table: Any) -> tuple[int, dict[str, ColumnProfile]]:
+def profile_columns(
+    table: Any, only: list[Any] | None = None
+) -> tuple[int, dict[str, ColumnProfile]]:
     """The row count and column profiles of a table (a
-    :class:`~pytest_mlgate.tables.base.Table` with the engine extras ``moments`` (count, mean,
-    m2, distinct), ``extremes``, ``distinct_count`` and ``rank_error``), from which
-    ``Profile.from_frame`` builds the profile of an engine frame."""
-    columns = table.columns
+    :class:`~pytest_mlgate.tables.base.Table` with the engine extras, see :class:`Batches`),
+    from which ``Profile.from_frame`` builds the profile of an engine frame; ``only``: these
+    columns (a drift check's), in the table's order.
+
+    A few passes per table, not per column: the first pass (rows, nulls); one aggregation of
+    every numeric column's moments and exact distinct count; exact value counts of the
+    columns that need them (categorical ones, numeric ones with at most ``MAX_EXACT``
+    distinct values); one sketch query (quantiles and exact tails) of the other numeric
+    columns; one pass of their bin counts."""
+    columns = table.columns if only is None else [c for c in table.columns if c in set(only)]
     nulls = table.null_counts(columns)
     rows = table.row_count()
-    return rows, {str(name): _column(table, name, rows - nulls[name]) for name in columns}
+    batch = Batches(table)
+    profiles = {
+        name: ColumnProfile(
+            column_family(table, name),
+            table.dtype(name),
+            table.is_kind(name, "integer"),
+            rows - nulls[name],
+            0,
+        )
+        for name in columns
+    }
+    for name, col in profiles.items():
+        col.nulls = nulls[name]
+    numeric = [n for n, c in profiles.items() if c.family != "categorical" and c.count]
+    moments = batch.moments(numeric)
+    exact = [n for n in numeric if moments[n][3] <= MAX_EXACT]
+    sketched = [n for n in numeric if moments[n][3] > MAX_EXACT]
+    labels = [n for n, c in profiles.items() if c.family == "categorical"]
+    counted = batch.value_counts(
+        {**dict.fromkeys(labels, CATEGORY_LIMIT), **{n: MAX_EXACT for n in exact}}
+    )
+    for name in labels:
+        _categories(table, name, profiles[name], counted[name])
+    for name in exact:
+        found = counted[name]
+        assert found is not None  # at most MAX_EXACT distinct values
+        profiles[name].numeric = _exact(found, profiles[name].count)
+    probs = [*KNOT_PROBABILITIES, *BIN_PROBABILITIES]  # one sketch query for both
+    tails = {n: min(TAIL_VALUES, profiles[n].count) for n in sketched}
+    sketches = batch.sketches(sketched, probs, tails)
+    edges = {
+        n: list(np.unique(np.asarray(sketches[n][0][KNOT_PROBABILITIES.size :]))) for n in sketched
+    }
+    bins = batch.histograms(edges)
+    for name in sketched:
+        answers, low, high = sketches[name]
+        profiles[name].numeric = _sketch(
+            moments[name], answers, low, high, edges[name], bins[name], float(table.rank_error)
+        )
+    for col in profiles.values():
+        if col.numeric is not None:
+            col.identifier = col.integer and col.numeric.unique
+    return rows, {str(name): col for name, col in profiles.items()}
 
 
-def _family(table: Any, name: Any) -> str:
+class Batches:
+    """A table's profile aggregates over many columns at once: the table's own batched
+    methods (``moments_of``, ``value_counts_of``, ``sketches_of``, ``histograms_of``), or
+    one column at a time for a table that has none."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def moments(self, names: list[Any]) -> dict[Any, tuple[int, float, float, int]]:
+        """Count, mean, m2 and exact distinct count of each column."""
+        own = getattr(self.table, "moments_of", None)
+        if not names:
+            return {}
+        found: dict[Any, tuple[int, float, float, int]] = (
+            own(names) if own is not None else {n: self.table.moments(n) for n in names}
+        )
+        return found
+
+    def value_counts(self, limits: dict[Any, int]) -> dict[Any, dict[Any, int] | None]:
+        """Each column's exact value counts, None above its limit of distinct values."""
+        own = getattr(self.table, "value_counts_of", None)
+        if not limits:
+            return {}
+        found: dict[Any, dict[Any, int] | None] = (
+            own(limits)
+            if own is not None
+            else {n: self.table.value_counts(n, k) for n, k in limits.items()}
+        )
+        return found
+
+    def sketches(
+        self, names: list[Any], probabilities: list[float], tails: dict[Any, int]
+    ) -> dict[Any, tuple[list[float], list[float], list[float]]]:
+        """Each column's sketch quantiles at ``probabilities`` and its ``tails[name]``
+        smallest and largest values (exact, ascending)."""
+        own = getattr(self.table, "sketches_of", None)
+        if not names:
+            return {}
+        if own is not None:
+            found: dict[Any, tuple[list[float], list[float], list[float]]] = own(
+                names, probabilities, tails
+            )
+            return found
+        return {
+            n: (self.table.quantiles(n, probabilities), *self.table.extremes(n, tails[n]))
+            for n in names
+        }
+
+    def histograms(self, edges: dict[Any, list[float]]) -> dict[Any, list[int]]:
+        """Each column's counts in the bins of its ``edges``."""
+        own = getattr(self.table, "histograms_of", None)
+        if not edges:
+            return {}
+        found: dict[Any, list[int]] = (
+            own(edges)
+            if own is not None
+            else {n: self.table.histogram(n, e) for n, e in edges.items()}
+        )
+        return found
+
+
+def column_family(table: Any, name: Any) -> str:
+    """``datetime``, ``numeric`` or ``categorical``: a column's profile family, from the
+    table's schema (no job)."""
     if table.is_kind(name, "datetime"):
         return "datetime"
     if table.is_kind(name, "numeric"):
@@ -60,35 +177,24 @@ def _family(table: Any, name: Any) -> str:
     return "categorical"
 
 
-def _column(table: Any, name: Any, count: int) -> ColumnProfile:
-    fam = _family(table, name)
-    col = ColumnProfile(fam, table.dtype(name), table.is_kind(name, "integer"), count, 0)
-    col.nulls = table.row_count() - count
-    if fam == "categorical":
-        counts = table.value_counts(name, CATEGORY_LIMIT)
-        plain = not table.is_kind(name, "category") and not table.is_kind(name, "bool")
-        if counts is None:
-            if plain and table.distinct_count(name) == count:
-                col.identifier = count > 1
-                return col
-            raise MlgateInputError(
-                "df",
-                f"column {name!r} has more than {CATEGORY_LIMIT:,} distinct values, and not all "
-                "distinct: too many to count exactly in a profile.",
-                "Bucket or drop the column before profiling it.",
-            )
-        keyed: dict[str, int] = {}
-        for value, n in counts.items():
-            keyed[str(value)] = keyed.get(str(value), 0) + int(n)
-        col.categories = keyed
-        col.identifier = count > 1 and len(keyed) == count and plain
-        return col
-    if count == 0:
-        return col
-    counts = table.value_counts(name, MAX_EXACT)
-    col.numeric = _exact(counts, count) if counts is not None else _sketch(table, name, count)
-    col.identifier = col.integer and col.numeric.unique
-    return col
+def _categories(table: Any, name: Any, col: ColumnProfile, counts: dict[Any, int] | None) -> None:
+    """A categorical column's exact counts (an identifier, or an error, above the limit)."""
+    plain = not table.is_kind(name, "category") and not table.is_kind(name, "bool")
+    if counts is None:
+        if plain and table.distinct_count(name) == col.count:
+            col.identifier = col.count > 1
+            return
+        raise MlgateInputError(
+            "df",
+            f"column {name!r} has more than {CATEGORY_LIMIT:,} distinct values, and not all "
+            "distinct: too many to count exactly in a profile.",
+            "Bucket or drop the column before profiling it.",
+        )
+    keyed: dict[str, int] = {}
+    for value, n in counts.items():
+        keyed[str(value)] = keyed.get(str(value), 0) + int(n)
+    col.categories = keyed
+    col.identifier = col.count > 1 and len(keyed) == col.count and plain
 
 
 def _as_number(value: Any) -> float:
@@ -127,28 +233,33 @@ def _exact(counts: dict[Any, int], n: int) -> NumericSummary:
     return summary
 
 
-def _sketch(table: Any, name: Any, n: int) -> NumericSummary:
-    """Moments, sketch knots, exact tails and exact counts on the sketch's decile edges."""
-    count, mean, m2, distinct = table.moments(name)
-    low_tail, high_tail = table.extremes(name, min(TAIL_VALUES, n))
-    probs = [*KNOT_PROBABILITIES, *BIN_PROBABILITIES]  # one sketch query for both
-    answers = np.asarray(table.quantiles(name, probs), dtype=np.float64)
-    knots = np.maximum.accumulate(answers[: KNOT_PROBABILITIES.size])
-    knots[0], knots[-1] = low_tail[0], high_tail[-1]
-    edges = np.unique(answers[KNOT_PROBABILITIES.size :])
-    bins = np.asarray(table.histogram(name, list(edges)), dtype=np.int64)
+def _sketch(
+    moments: tuple[int, float, float, int],
+    answers: list[float],
+    low: list[float],
+    high: list[float],
+    edges: list[float],
+    bins: list[int],
+    engine_error: float,
+) -> NumericSummary:
+    """Moments, sketch knots (ends set to the exact min and max, made non-decreasing), exact
+    tails, and exact counts on the sketch's decile edges."""
+    count, mean, m2, distinct = moments
+    quantiles = np.asarray(answers, dtype=np.float64)
+    knots = np.maximum.accumulate(quantiles[: KNOT_PROBABILITIES.size])
+    knots[0], knots[-1] = low[0], high[-1]
     summary = NumericSummary(
         count,
         mean,
         m2,
-        float(low_tail[0]),
-        float(high_tail[-1]),
-        edges,
-        bins,
+        float(low[0]),
+        float(high[-1]),
+        np.asarray(edges, dtype=np.float64),
+        np.asarray(bins, dtype=np.int64),
         knots=knots,
-        rank_error=SKETCH_STEP + 1.0 / n + float(table.rank_error),
-        low_tail=np.asarray(low_tail, dtype=np.float64),
-        high_tail=np.asarray(high_tail, dtype=np.float64),
+        rank_error=SKETCH_STEP + 1.0 / count + engine_error,
+        low_tail=np.asarray(low, dtype=np.float64),
+        high_tail=np.asarray(high, dtype=np.float64),
     )
-    summary.unique = distinct == n and n > 1
+    summary.unique = distinct == count and count > 1
     return summary

@@ -20,6 +20,7 @@ from ..checks.drift.inputs import (
     check_test,
     check_unit,
     compare,
+    engine_note,
 )
 from ..checks.drift.verdicts import no_drift, one_column
 from ..errors import MlgateInputError, describe
@@ -38,8 +39,11 @@ class DriftChecks(Family):
     """Drift checks between a reference and current data (what ``mlgate.drift`` returns).
 
     Either side may be a saved :class:`Profile` (``mlgate.drift(train_profile,
-    window_profile)`` compares two profiles and keeps no rows); a column whose current profile
-    holds a quantile sketch gets figures within a stated bound (``details["approximation"]``).
+    window_profile)`` compares two profiles and keeps no rows), or a Spark or Dask frame:
+    nothing is collected, the frame is profiled inside its engine (the columns under check,
+    on the first check) and compared as a profile (``details["engine_profiles"]`` says so). A
+    column whose profile holds a quantile sketch gets figures within a stated bound
+    (``details["approximation"]``).
 
     One boundary rule in every drift check: a distance equal to its threshold passes
     (drifted when ``statistic > threshold``), a p-value equal to ``alpha`` is not significant
@@ -78,6 +82,8 @@ class DriftChecks(Family):
         for role, side in (("reference", comparison.reference), ("current", comparison.current)):
             if side.frame is not None:
                 recorder.use_dataset(name, role, side.frame)
+            elif side.table is not None:  # fingerprinted in the engine
+                recorder.use_dataset(name, role, side.table.dataset())
 
     def figures(self, column: Any) -> ColumnFigures:
         """All figures of one column (computed on first use, then shared)."""
@@ -90,13 +96,18 @@ class DriftChecks(Family):
 
     def _common_details(self) -> dict[str, Any]:
         details: dict[str, Any] = {}
+        engines: dict[str, str] = {}
         assert self._comparison is not None
         for key, side in (
             ("reference_profile", self._comparison.reference),
             ("current_profile", self._comparison.current),
         ):
-            if side.profile is not None:
+            if side.engine is not None:
+                engines[key.split("_")[0]] = engine_note(side)
+            elif side.profile is not None:
                 details[key] = side.profile.sha256
+        if engines:
+            details["engine_profiles"] = engines
         return details
 
     def expect_no_drift(

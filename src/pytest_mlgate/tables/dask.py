@@ -289,26 +289,11 @@ class DaskTable:
     def quantiles(self, column: Any, probabilities: Sequence[float]) -> list[float]:
         """Quantiles within rank error :data:`RANK_ERROR` (exact for partitions of at most
         :data:`KNOTS` values), from per-partition knots merged on the driver."""
-        import numpy as np
 
         if not self._nonnull(column):
             return [float("nan")] * len(probabilities)
-        parts = [
-            p for p in self._per_partition([column], _knots, f"the quantiles of {column!r}") if p[0]
-        ]
-        total = sum(p[0] for p in parts)
-        grid = np.unique(np.concatenate([p[1] for p in parts]))
-        mixed = np.zeros(grid.size)
-        for n, points, exact in parts:
-            if exact:  # the empirical CDF of the partition's own values
-                mixed += np.searchsorted(points, grid, side="right")
-            else:
-                mixed += n * np.interp(grid, points, _steps(), left=0.0, right=1.0)
-        mixed /= total
-        probs = np.asarray(probabilities, dtype=float)
-        # the smallest grid value whose mixture CDF reaches p (pandas' ends: min and max)
-        idx = np.searchsorted(mixed, probs * (1 - 1e-12), side="left")
-        return [float(grid[min(int(i), grid.size - 1)]) for i in idx]
+        parts = self._per_partition([column], _knots, f"the quantiles of {column!r}")
+        return _merged_quantiles(parts, probabilities)
 
     def histogram(self, column: Any, edges: Sequence[float]) -> list[int]:
         def counts(part: pd.DataFrame) -> list[int]:
@@ -320,27 +305,10 @@ class DaskTable:
     def moments(self, column: Any) -> tuple[int, float, float, int]:
         """Count, mean and sum of squared deviations of the non-null values (as numbers),
         merged across partitions (Chan et al.), and their exact number of distinct values."""
-        from .pandas import _numbers
-
-        def part_moments(part: pd.DataFrame) -> tuple[int, float, float]:
-            v = _numbers(part.iloc[:, 0])
-            if not v.size:
-                return 0, 0.0, 0.0
-            mean = float(v.mean())
-            return int(v.size), mean, float(((v - mean) ** 2).sum())
-
         what = f"the moments of {column!r}"
-        found = self._per_partition([column], part_moments, what)
+        found = [p[0] for p in self._per_partition([column], _partition_moments, what)]
         (distinct,) = _compute(what, self.frame[column].nunique())
-        n, mean, m2 = 0, 0.0, 0.0
-        for k, mu, s2 in found:
-            if not k:
-                continue
-            total = n + k
-            delta = mu - mean
-            mean += delta * k / total
-            m2 += s2 + delta * delta * n * k / total
-            n = total
+        n, mean, m2 = _merged_moments(found)
         return n, mean, m2, int(distinct)
 
     def extremes(self, column: Any, k: int) -> tuple[list[float], list[float]]:
@@ -354,6 +322,81 @@ class DaskTable:
         (n,) = _compute(f"the distinct values of {column!r}", self.frame[column].nunique())
         return int(n)
 
+    # -- profiles of many columns at once (engine_profile.Batches) ---------------------------
+
+    def moments_of(self, columns: Sequence[Any]) -> dict[Any, tuple[int, float, float, int]]:
+        """:meth:`moments` of every column in one compute: each partition's moments of all
+        columns, and Dask's exact ``nunique`` of each."""
+        import pandas as pd
+
+        names = list(columns)
+        meta = pd.DataFrame({"i": [0], "n": [0], "mean": [0.0], "m2": [0.0]}).iloc[:0]
+        parts = self.frame[names].map_partitions(_moments_frame, meta=meta)
+        distinct = [self.frame[c].nunique() for c in names]
+        summary, *counts = _compute("the moments", parts, *distinct)
+        found = {}
+        for i, column in enumerate(names):
+            mine = summary[summary["i"] == i]
+            n, mean, m2 = _merged_moments(
+                list(
+                    zip(mine["n"].tolist(), mine["mean"].tolist(), mine["m2"].tolist(), strict=True)
+                )
+            )
+            found[column] = (n, mean, m2, int(counts[i]))
+        return found
+
+    def value_counts_of(self, limits: dict[Any, int]) -> dict[Any, dict[Any, int] | None]:
+        """:meth:`value_counts` of every column in one compute."""
+        graphs = []
+        for column, limit in limits.items():
+            counts = self.frame[column].value_counts(dropna=True, split_out=1)
+            graphs.append(counts[counts > 0].head(limit + 1, npartitions=-1))
+        answers = _compute("the value counts", *graphs)
+        found: dict[Any, dict[Any, int] | None] = {}
+        for (column, limit), top in zip(limits.items(), answers, strict=True):
+            found[column] = (
+                None
+                if len(top) > limit
+                else {v: int(n) for v, n in sorted(top.items(), key=lambda kv: -kv[1])}
+            )
+        return found
+
+    def sketches_of(
+        self, columns: Sequence[Any], probabilities: Sequence[float], tails: dict[Any, int]
+    ) -> dict[Any, tuple[list[float], list[float], list[float]]]:
+        """:meth:`quantiles` and :meth:`extremes` of every column in one pass: each
+        partition sends, per column, its knots (or values) and its smallest and largest
+        values."""
+        import numpy as np
+
+        names = list(columns)
+        k = max(tails.values(), default=0)
+        parts = self._per_partition(
+            names, lambda part: _partition_sketches(part, k), "the quantiles and extremes"
+        )
+        found = {}
+        for i, column in enumerate(names):
+            mine = [p[i] for p in parts]
+            answers = _merged_quantiles([m[0] for m in mine], probabilities)
+            low = sorted(float(v) for v in np.concatenate([m[1] for m in mine]))[: tails[column]]
+            high = sorted(float(v) for v in np.concatenate([m[2] for m in mine]))
+            found[column] = (answers, low, high[len(high) - tails[column] :])
+        return found
+
+    def histograms_of(self, edges: dict[Any, list[float]]) -> dict[Any, list[int]]:
+        """:meth:`histogram` of every column in one pass."""
+        names = list(edges)
+
+        def counts(part: pd.DataFrame) -> list[list[int]]:
+            table = PandasTable(part)
+            return [table.histogram(c, edges[c]) for c in names]
+
+        parts = self._per_partition(names, counts, "the histograms")
+        return {
+            c: [int(sum(p[i][j] for p in parts)) for j in range(len(edges[c]) + 1)]
+            for i, c in enumerate(names)
+        }
+
     # -- rows -----------------------------------------------------------------------------
 
     def rows(self, columns: Sequence[Any], check: str) -> pd.DataFrame:
@@ -364,13 +407,101 @@ class DaskTable:
         raise needs_rows(ENGINE, check, size)
 
 
-def _knots(part: pd.DataFrame) -> tuple[int, np.ndarray, bool]:
-    """A partition's non-null values (sorted) when few, else its quantile knots."""
+def _merged_quantiles(
+    parts: list[tuple[int, np.ndarray, bool]], probabilities: Sequence[float]
+) -> list[float]:
+    """Quantiles of the row-weighted mixture of the partitions' CDFs (their values when
+    exact, else piecewise-linear through their knots)."""
+    import numpy as np
+
+    parts = [p for p in parts if p[0]]
+    if not parts:
+        return [float("nan")] * len(probabilities)
+    total = sum(p[0] for p in parts)
+    grid = np.unique(np.concatenate([p[1] for p in parts]))
+    mixed = np.zeros(grid.size)
+    for n, points, exact in parts:
+        if exact:  # the empirical CDF of the partition's own values
+            mixed += np.searchsorted(points, grid, side="right")
+        else:
+            mixed += n * np.interp(grid, points, _steps(), left=0.0, right=1.0)
+    mixed /= total
+    probs = np.asarray(probabilities, dtype=float)
+    # the smallest grid value whose mixture CDF reaches p (pandas' ends: min and max)
+    idx = np.searchsorted(mixed, probs * (1 - 1e-12), side="left")
+    return [float(grid[min(int(i), grid.size - 1)]) for i in idx]
+
+
+def _moments(values: np.ndarray) -> tuple[int, float, float]:
+    if not values.size:
+        return 0, 0.0, 0.0
+    mean = float(values.mean())
+    return int(values.size), mean, float(((values - mean) ** 2).sum())
+
+
+def _merged_moments(parts: Sequence[tuple[int, float, float]]) -> tuple[int, float, float]:
+    """Count, mean and m2 of the partitions together (Chan et al.)."""
+    n, mean, m2 = 0, 0.0, 0.0
+    for k, mu, s2 in parts:
+        if not k:
+            continue
+        total = n + k
+        delta = mu - mean
+        mean += delta * k / total
+        m2 += s2 + delta * delta * n * k / total
+        n = total
+    return n, mean, m2
+
+
+def _partition_moments(part: pd.DataFrame) -> list[tuple[int, float, float]]:
+    from .pandas import _numbers
+
+    return [_moments(_numbers(part.iloc[:, i])) for i in range(part.shape[1])]
+
+
+def _moments_frame(part: pd.DataFrame) -> pd.DataFrame:
+    """One partition's moments of every column, as rows (column position, n, mean, m2)."""
+    import pandas as pd
+
+    rows = _partition_moments(part)
+    return pd.DataFrame(
+        {
+            "i": list(range(len(rows))),
+            "n": [r[0] for r in rows],
+            "mean": [r[1] for r in rows],
+            "m2": [r[2] for r in rows],
+        }
+    ).astype({"i": "int64", "n": "int64", "mean": "float64", "m2": "float64"})
+
+
+def _partition_sketches(
+    part: pd.DataFrame, k: int
+) -> list[tuple[tuple[int, np.ndarray, bool], np.ndarray, np.ndarray]]:
+    """Per column: its knots (:func:`_knots`), its ``k`` smallest and ``k`` largest values."""
+    found = []
+    for i in range(part.shape[1]):
+        values = _sorted_values(part.iloc[:, [i]])
+        found.append((_knots_of(values), values[:k], values[max(values.size - k, 0) :]))
+    return found
+
+
+def _sorted_values(part: pd.DataFrame) -> np.ndarray:
     import numpy as np
 
     from .pandas import _numbers
 
-    values = np.sort(_numbers(part.iloc[:, 0]))
+    values: np.ndarray = np.sort(_numbers(part.iloc[:, 0]))
+    return values
+
+
+def _knots(part: pd.DataFrame) -> tuple[int, np.ndarray, bool]:
+    """A partition's non-null values (sorted) when few, else its quantile knots."""
+    return _knots_of(_sorted_values(part))
+
+
+def _knots_of(values: np.ndarray) -> tuple[int, np.ndarray, bool]:
+    import numpy as np
+
     if values.size <= KNOTS:
         return int(values.size), values, True
     return int(values.size), np.quantile(values, _steps()), False

@@ -431,6 +431,73 @@ class SparkTable:
         present = self.frame.filter(self._present(column)).select(self._col(column))
         return int(guarded(ENGINE, f"the distinct values of {column!r}", present.distinct().count))
 
+    # -- profiles of many columns at once (engine_profile.Batches) ---------------------------
+
+    def moments_of(self, columns: Sequence[Any]) -> dict[Any, tuple[int, float, float, int]]:
+        """:meth:`moments` of every column: count, mean and variance in one aggregation, the
+        exact distinct count one job per column (``distinct().count()``). Distinct counts in
+        the one aggregation failed at 2M rows x 23 numeric columns on a 1 GiB driver, both
+        exact (``count_distinct``: Spark expands every row once per distinct aggregate) and
+        estimated (``approx_count_distinct`` at rsd 1%: out of heap)."""
+        F = _F()
+        exprs = []
+        for column in columns:
+            v = F.when(self._present(column), self._number(column))
+            exprs += [F.count(v), F.avg(v), F.var_pop(v)]
+        row = guarded(ENGINE, "the moments", lambda: self.frame.agg(*exprs).first())
+        found = {}
+        for i, column in enumerate(columns):
+            n, mean, var = row[3 * i : 3 * i + 3]
+            distinct = self.distinct_count(column)
+            found[column] = (int(n), float(mean or 0.0), float(var or 0.0) * int(n), distinct)
+        return found
+
+    def value_counts_of(self, limits: dict[Any, int]) -> dict[Any, dict[Any, int] | None]:
+        """:meth:`value_counts` of each column (one job each: only the columns that need
+        them are asked)."""
+        return {column: self.value_counts(column, limit) for column, limit in limits.items()}
+
+    def sketches_of(
+        self, columns: Sequence[Any], probabilities: Sequence[float], tails: dict[Any, int]
+    ) -> dict[Any, tuple[list[float], list[float], list[float]]]:
+        """Every column's ``percentile_approx`` at ``probabilities`` in one aggregation, and
+        its exact tails (:meth:`extremes`, two ordered takes per column)."""
+        F = _F()
+        probs = F.array(*[F.lit(float(p)) for p in probabilities])
+        exprs = [
+            F.percentile_approx(F.when(self._present(c), self._number(c)), probs, self.accuracy)
+            for c in columns
+        ]
+        row = guarded(ENGINE, "the quantiles", lambda: self.frame.agg(*exprs).first())
+        found = {}
+        for i, column in enumerate(columns):
+            answers = [float(q) for q in row[i]] if row[i] is not None else []
+            low, high = self.extremes(column, tails[column])
+            found[column] = (answers, low, high)
+        return found
+
+    def histograms_of(self, edges: dict[Any, list[float]]) -> dict[Any, list[int]]:
+        """:meth:`histogram` of every column in one job: each row gives one (column, bin)
+        pair per column (nulls dropped), counted by one ``groupBy``."""
+        F = _F()
+        names = list(edges)
+        pairs = []
+        for i, column in enumerate(names):
+            value = self._number(column)
+            index = F.lit(0)
+            for e in sorted(float(x) for x in edges[column]):
+                index = index + (value > F.lit(e)).cast("int")
+            pairs.append(
+                F.struct(F.lit(i).alias("c"), F.when(self._present(column), index).alias("b"))
+            )
+        exploded = self.frame.select(F.explode(F.array(*pairs)).alias("p")).select("p.c", "p.b")
+        grouped = exploded.filter(F.col("b").isNotNull()).groupBy("c", "b").count()
+        rows = guarded(ENGINE, "the histograms", grouped.collect)
+        counts = {column: [0] * (len(edges[column]) + 1) for column in names}
+        for c, b, n in rows:
+            counts[names[int(c)]][int(b)] += int(n)
+        return counts
+
     # -- rows -----------------------------------------------------------------------------
 
     def rows(self, columns: Sequence[Any], check: str) -> pd.DataFrame:

@@ -1,5 +1,6 @@
-"""The inputs of a drift comparison: its two sides (frames or saved profiles), the columns
-under check, and the arguments of every drift check, validated with one vocabulary."""
+"""The inputs of a drift comparison: its two sides (frames, saved profiles, or Spark/Dask
+frames profiled inside their engine), the columns under check, and the arguments of every
+drift check, validated with one vocabulary."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 from ...errors import MlgateInputError
 from ...frames import as_frame, column_list
 from ...profile import ColumnProfile, Profile, family
+from ...tables.engines import engine_of
 from ...text import preview
 
 if TYPE_CHECKING:
@@ -32,35 +34,84 @@ CONTROLS = {
 
 
 class Side:
-    """One side of a comparison: a frame, or a saved :class:`Profile` (no raw rows)."""
+    """One side of a comparison: a frame, a saved :class:`Profile` (no raw rows), or a Spark
+    or Dask frame, profiled inside its engine on first use (only the profile comes back)."""
 
     def __init__(self, data: Any, argument: str) -> None:
         self.argument = argument
         self.frame: pd.DataFrame | None = None
-        self.profile: Profile | None = None
+        self._profile: Profile | None = None
+        self.table: Any = None  # an engine's Table
+        self.engine: str | None = engine_of(data)
+        self._wanted: list[Any] | None = None
         if isinstance(data, Profile):
-            self.profile = data
+            self._profile = data
             self.columns: list[Any] = list(data.columns)
-            self.rows = data.rows
+        elif self.engine is not None:
+            from ...tables import as_table
+
+            self.table = as_table(data, argument)
+            self.columns = list(self.table.columns)
+            if not self.columns:
+                raise MlgateInputError(argument, "has no columns.")
         else:
             self.frame = as_frame(data, argument, allow_empty=True)
             if self.frame.shape[1] == 0:
                 raise MlgateInputError(argument, "has no columns.")
             self.columns = list(self.frame.columns)
-            self.rows = int(self.frame.shape[0])
+
+    @property
+    def profile(self) -> Profile | None:
+        """The saved profile, or the engine frame's profile (built on first use, of the
+        columns under check only; an engine failure raises ``EngineError``)."""
+        if self._profile is None and self.table is not None:
+            from ...engine_profile import profile_columns
+
+            rows, columns = profile_columns(self.table, self._wanted)
+            self._profile = Profile(rows=rows, columns=columns)
+        return self._profile
+
+    @property
+    def rows(self) -> int:
+        if self.frame is not None:
+            return int(self.frame.shape[0])
+        profile = self.profile
+        assert profile is not None
+        return profile.rows
+
+    def restrict(self, columns: list[Any]) -> None:
+        """Profile only ``columns`` of an engine frame (those under check)."""
+        self._wanted = list(columns)
 
     def dtype(self, column: Any) -> tuple[str, str]:
-        """(family, dtype name) of a column."""
+        """(family, dtype name) of a column (an engine's from its schema, no job run)."""
         if self.frame is not None:
             dtype = self.frame[column].dtype
             return family(dtype), str(dtype)
+        if self._profile is None and self.table is not None:
+            from ...engine_profile import column_family
+
+            return column_family(self.table, column), str(self.table.dtype(column))
         prof = self.column_profile(column)
         return prof.family, prof.dtype
 
     def column_profile(self, column: Any) -> ColumnProfile:
-        assert self.profile is not None
-        columns = self.profile.columns
+        profile = self.profile
+        assert profile is not None
+        columns = profile.columns
         return columns[str(column)] if str(column) in columns else columns[column]
+
+
+def engine_note(side: Side) -> str:
+    """What a drift record says of a side profiled inside its engine."""
+    engine = {"spark": "Spark", "dask": "Dask"}.get(side.engine or "", str(side.engine))
+    error = float(side.table.rank_error)
+    return (
+        f"{engine} frame profiled inside {engine} (nothing collected): the figures compare "
+        "its profile; columns with at most 1,000 distinct values are exact, others use the "
+        f"engine's quantile sketch (rank error at most {error:g} on top of the profile's "
+        "1,001 knots; exact tails and bin counts), see approximation."
+    )
 
 
 @dataclass
@@ -121,6 +172,8 @@ def compare(reference: Any, current: Any, columns: Any, categorical: Any) -> Com
                 f"({ref_family}), current {cur_dtype} ({cur_family}).",
                 "Cast the column where the data is loaded.",
             )
+    for side in (ref, cur):
+        side.restrict(chosen)
     chosen_categorical: set[Any] | None = None
     if categorical is not None:
         named = (
@@ -142,7 +195,7 @@ def is_complex(dtype: Any) -> bool:
     """Whether a dtype (or its name, as a profile stores it) holds complex numbers."""
     try:
         return bool(np.dtype(dtype).kind == "c")
-    except TypeError:  # pandas extension dtypes
+    except (TypeError, ValueError):  # pandas extension dtypes, an engine's type names
         return False
 
 
