@@ -28,6 +28,11 @@ def figure(value: Any, missing: str = "undefined") -> str:
     return str(value)
 
 
+def signed(value: float) -> str:
+    """A difference with its sign: ``+0.0123``, ``-0.004``."""
+    return ("+" if value >= 0 else "") + figure(value)
+
+
 def preview(items: Iterable[Any], limit: int = 4) -> str:
     """The first ``limit`` items and how many more: ``a, b, c, d, +3 more``."""
     values = list(items)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from ..checks.bands import band_title, metric_label
 from ..checks.fairness import compute
 from ..checks.fairness.inputs import Groups, prepare
 from ..checks.fairness.resampling import DisparityRule
@@ -99,7 +100,7 @@ class FairnessChecks(Family):
 
         >>> fair.expect_difference("selection_rate", max=0.10)   # doctest: +SKIP
         """
-        label = _metric_label(metric)
+        label = metric_label(metric)
         title = f"{label} difference <= {number(max)}" + _suffix(method)
         threshold = _rule("max", max, method=method, confidence=confidence)
         check = partial(
@@ -132,7 +133,7 @@ class FairnessChecks(Family):
 
         >>> fair.expect_ratio("selection_rate", min=0.8)   # four-fifths rule  # doctest: +SKIP
         """
-        label = _metric_label(metric)
+        label = metric_label(metric)
         title = f"{label} ratio >= {number(min)}" + _suffix(method)
         threshold = _rule("min", min, method=method, confidence=confidence)
         check = partial(
@@ -253,8 +254,8 @@ class FairnessChecks(Family):
         >>> fair.expect_group_metric("recall", min=0.5)             # doctest: +SKIP
         >>> fair.expect_group_metric("selection_rate", min=0.2, max=0.6)  # doctest: +SKIP
         """
-        label = _metric_label(metric)
-        title = _band_title(f"{label} per group", min, max)
+        label = metric_label(metric)
+        title = band_title(f"{label} per group", min, max)
         threshold = {
             k: v
             for k, v in (("min", min), ("max", max), ("confidence", confidence))
@@ -341,12 +342,6 @@ def _rule(key: str, bound: Any, **extra: Any) -> dict[str, Any]:
     return rule
 
 
-def _metric_label(metric: Any) -> str:
-    if callable(metric):
-        return str(getattr(metric, "__name__", "custom metric"))
-    return str(metric)
-
-
 def _suffix(method: str, agg: str | None = None) -> str:
     parts = [
         p
@@ -357,13 +352,3 @@ def _suffix(method: str, agg: str | None = None) -> str:
         if p
     ]
     return f" ({', '.join(parts)})" if parts else ""
-
-
-def _band_title(label: str, low: Any, high: Any) -> str:
-    if low is not None and high is not None:
-        return f"{number(low)} <= {label} <= {number(high)}"
-    if low is not None:
-        return f"{label} >= {number(low)}"
-    if high is not None:
-        return f"{label} <= {number(high)}"
-    return label

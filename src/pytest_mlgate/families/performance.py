@@ -13,14 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..checks.performance.arguments import (
-    band,
-    band_title,
-    is_number,
-    metric_label,
-    regression_rules,
-    rules_text,
-)
+from ..checks.bands import band, band_title, is_number, metric_label
+from ..checks.performance.arguments import regression_rules, rules_text
 from ..checks.performance.baseline import BaselineFlow, regression_outcome
 from ..checks.performance.slices import slices_outcome
 from ..checks.performance.verdicts import band_outcome, challenger_outcome

@@ -4,7 +4,6 @@ more metrics) and a metric judged in every group. Each validates its arguments, 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from ...results import Outcome
 from ...stats import intervals as iv
 from ...stats.bootstrap import check_interval_args
 from ...stats.groups import METHODS
+from ..bands import check_band, is_number
 from .inputs import Groups
 from .resampling import DisparityRule, aggregate, disparity_interval, group_intervals
 from .table import GroupTable, group_metric
@@ -131,7 +131,7 @@ def group_band(
     within ``[low, high]`` (either may be None); ``observed`` is the worst group's value."""
     import numpy as np
 
-    _band(low, high)
+    check_band(low, high)
     confidence.check()
     table = GroupTable(groups, [group_metric(groups, metric)])
     fig = table.metrics[0]
@@ -221,18 +221,8 @@ def _band_text(low: Any, high: Any) -> str:
 # -- arguments ----------------------------------------------------------------------------
 
 
-def _band(low: Any, high: Any) -> None:
-    if low is None and high is None:
-        raise MlgateInputError("min/max", "give a bound: min=, max= or both.")
-    for argument, value in (("min", low), ("max", high)):
-        if value is not None:
-            _number(value, argument)
-    if low is not None and high is not None and low > high:
-        raise MlgateInputError("min/max", f"min={low} is above max={high}.")
-
-
 def _number(value: Any, argument: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not is_number(value):
         raise MlgateInputError(argument, f"must be a finite number, got {value!r}.")
 
 

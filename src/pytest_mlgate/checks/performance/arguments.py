@@ -3,35 +3,15 @@ written in check names and messages (numbers through :mod:`pytest_mlgate.text`).
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any
 
 from ...errors import MlgateInputError
-from ...text import figure, number
+from ...text import number
+from ..bands import is_number
 
 #: the rules of ``expect_no_regression``, in the order they are written
 REGRESSION_RULES = ("max_drop", "max_relative_drop", "min_gain")
-
-
-def is_number(value: Any) -> bool:
-    """A finite real number (not a bool)."""
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
-
-
-def check_band(low: Any, high: Any) -> None:
-    """``min=``/``max=``: at least one, finite numbers, in order."""
-    if low is None and high is None:
-        raise MlgateInputError("min/max", "give a bound: min=, max= or both.")
-    for arg, value in (("min", low), ("max", high)):
-        if value is not None and not is_number(value):
-            raise MlgateInputError(arg, f"must be a finite number, got {value!r}.")
-    if low is not None and high is not None and low > high:
-        raise MlgateInputError("min/max", f"min={number(low)} is above max={number(high)}.")
 
 
 def check_interval(confidence: Any, n_boot: Any, ci_method: Any) -> None:
@@ -85,46 +65,6 @@ def band_direction(metric: Any, greater_is_better: Any, low: Any, high: Any) -> 
     return None
 
 
-def band(low: Any, high: Any) -> dict[str, Any]:
-    """The threshold of a band: ``{"min": ..., "max": ...}`` with the bounds given."""
-    out = {}
-    if low is not None:
-        out["min"] = low
-    if high is not None:
-        out["max"] = high
-    return out
-
-
-def band_title(label: str, low: Any, high: Any) -> str:
-    """``roc_auc >= 0.8``, ``0.1 <= brier <= 0.3``."""
-    if low is not None and high is not None:
-        return f"{number(low)} <= {label} <= {number(high)}"
-    if low is not None:
-        return f"{label} >= {number(low)}"
-    if high is not None:
-        return f"{label} <= {number(high)}"
-    return label
-
-
-def band_text(low: Any, high: Any) -> str:
-    """``[0.1, 0.3]``, ``>= 0.8``, ``<= 0.3``."""
-    if low is not None and high is not None:
-        return f"[{number(low)}, {number(high)}]"
-    return f">= {number(low)}" if low is not None else f"<= {number(high)}"
-
-
 def rules_text(rules: dict[str, Any]) -> str:
     """``max_drop=0.01`` (a rule that is not a number as its repr)."""
     return ", ".join(f"{k}={number(v)}" if is_number(v) else f"{k}={v!r}" for k, v in rules.items())
-
-
-def metric_label(metric: Any) -> str:
-    """A metric's name in a check's title: its registry name, or the callable's name."""
-    if isinstance(metric, str):
-        return metric
-    return str(getattr(metric, "__name__", "custom metric"))
-
-
-def signed(value: float) -> str:
-    """A difference with its sign: ``+0.0123``, ``-0.004``."""
-    return ("+" if value >= 0 else "") + figure(value)

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from ...metrics import resolve
 from ...results import Outcome
 from ...text import figure, number, percent
+from ..bands import is_number
 from ..targets import Targets
-from .arguments import check_interval, check_regression_rule, is_number
+from .arguments import check_interval, check_regression_rule
 from .estimate import Estimate, estimate
 
 if TYPE_CHECKING:

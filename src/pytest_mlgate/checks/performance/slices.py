@@ -14,8 +14,9 @@ from ...errors import MlgateInputError
 from ...metrics import is_registered, resolve
 from ...results import Outcome
 from ...text import figure, number, preview
+from ..bands import band_text, check_band
 from ..targets import Targets
-from .arguments import band_direction, band_text, check_band, check_interval, check_min_size
+from .arguments import band_direction, check_interval, check_min_size
 from .estimate import estimate
 
 if TYPE_CHECKING:

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from ...metrics import resolve
 from ...results import Outcome
-from ...text import figure, number, plural
+from ...text import figure, number, plural, signed
+from ..bands import band_text, check_band
 from ..targets import Targets
-from .arguments import band_direction, band_text, check_band, check_interval, check_margin, signed
+from .arguments import band_direction, check_interval, check_margin
 from .estimate import compare, estimate
 
 if TYPE_CHECKING:
