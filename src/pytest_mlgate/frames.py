@@ -26,6 +26,15 @@ _FINGERPRINTS: dict[int, str] = {}
 _ROW_HASHES: dict[int, Any] = {}
 
 
+def unique_names(names: list[Any], argument: str) -> None:
+    """A frame's column names name one column each (any engine's frame)."""
+    from collections import Counter
+
+    dupes = sorted({str(c) for c, n in Counter(names).items() if n > 1})
+    if dupes:
+        raise MlgateInputError(argument, f"duplicate column names: {', '.join(dupes)}.")
+
+
 def as_frame(obj: Any, argument: str, *, allow_empty: bool = False) -> pd.DataFrame:
     """Return ``obj`` as a pandas DataFrame or raise an error naming ``argument``."""
     import pandas as pd
@@ -62,9 +71,7 @@ def as_frame(obj: Any, argument: str, *, allow_empty: bool = False) -> pd.DataFr
             f"the frame is empty ({frame.shape[0]} rows x {frame.shape[1]} columns).",
             "Pass the data the gate should judge.",
         )
-    if not frame.columns.is_unique:
-        dupes = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-        raise MlgateInputError(argument, f"duplicate column names: {', '.join(dupes)}.")
+    unique_names(list(frame.columns), argument)
     texts: dict[str, Any] = {}
     for column in frame.columns:
         other = texts.setdefault(str(column), column)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import frames
 from ..errors import MlgateInputError
+from ..frames import unique_names
 from .base import Table, Violations, needs_rows
 from .engines import MASK64, EngineDataset, fingerprint_text, guarded
 from .pandas import PandasTable
@@ -86,10 +87,7 @@ class DaskTable:
     rank_error = RANK_ERROR
 
     def __init__(self, frame: Any) -> None:
-        names = list(frame.columns)
-        dupes = sorted({str(c) for c in names if names.count(c) > 1})
-        if dupes:
-            raise MlgateInputError("df", f"duplicate column names: {', '.join(dupes)}.")
+        unique_names(list(frame.columns), "df")
         self.frame = frame
         self._meta = frame._meta
         self._pass: tuple[int, dict[Any, int], int] | None = None

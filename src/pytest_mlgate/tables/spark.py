@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MlgateInputError
+from ..frames import unique_names
 from .base import Table, Violations, needs_rows
 from .engines import HALF, EngineDataset, fingerprint_text, guarded
 
@@ -63,10 +64,7 @@ class SparkTable:
     accuracy = ACCURACY
 
     def __init__(self, frame: Any) -> None:
-        names = list(frame.columns)
-        dupes = sorted({c for c in names if names.count(c) > 1})
-        if dupes:
-            raise MlgateInputError("df", f"duplicate column names: {', '.join(dupes)}.")
+        unique_names(list(frame.columns), "df")
         self.frame = frame
         self._types = {f.name: f.dataType for f in frame.schema.fields}
         self._pass: tuple[int, dict[str, int], int] | None = None
