@@ -391,3 +391,21 @@ def test_fast_number_hashes_equal_pandas_hash_array():
         np.testing.assert_array_equal(
             _hash_numbers(values, pandas_canonical_floats()), pd.util.hash_array(values)
         )
+
+
+def test_overlap_notes_key_kinds_that_can_never_match_not_mere_dtype_names():
+    import polars as pl
+
+    ids = pd.DataFrame({"id": np.arange(10, dtype=np.int64)})
+    nullable = pd.DataFrame({"id": pd.array(np.arange(5, 15), dtype="Int64")})
+    same_kind = checks(ids).expect_no_overlap(nullable, columns=["id"], max_count=100)
+    assert same_kind.status == "passed" and same_kind.details["dtype_mismatch"] == []
+    assert "differ" not in same_kind.message
+    lazy = pl.DataFrame({"id": list(range(5, 15))}).lazy()
+    from_polars = checks(lazy).expect_no_overlap(ids, columns=["id"], max_count=100)
+    assert from_polars.status == "passed", from_polars.message
+    assert from_polars.details["dtype_mismatch"] == [] and from_polars.observed == 5
+    text = pd.DataFrame({"id": [str(i) for i in range(10)]})
+    other_kind = checks(ids).expect_no_overlap(text, columns=["id"], max_count=100)
+    assert other_kind.details["dtype_mismatch"] == ["id"]
+    assert "Key dtypes differ between the frames: id." in other_kind.message

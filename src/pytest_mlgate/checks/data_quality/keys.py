@@ -89,7 +89,7 @@ def overlap(
     found = table.keys_in(columns, theirs, MAX_EXAMPLES)
     violations, n = found.count, found.among
     shown = examples(found.examples)
-    differing = [str(c) for c in columns if table.dtype(c) != theirs.dtype(c)]
+    differing = [str(c) for c in columns if key_kind(table, c) != key_kind(theirs, c)]
     message = (
         f"No key of {name} ({n:,} rows) occurs in {other_name}."
         if not violations
@@ -131,3 +131,19 @@ def _label(column: Any) -> Any:
     """A column name as the user reads it: a numpy scalar as the Python value."""
     item = getattr(column, "item", None)
     return item() if callable(item) and getattr(column, "ndim", None) == 0 else column
+
+
+def key_kind(table: Table, column: Any) -> str:
+    """What a key column holds, in words every engine shares (``number``, ``text``, ``bool``,
+    ``datetime``): keys of different kinds can never be equal, while ``int64`` against
+    ``Int64`` or a polars ``String`` against a pandas ``object`` column can."""
+    for kind, word in (
+        ("bool", "bool"),
+        ("numeric", "number"),
+        ("datetime", "datetime"),
+        ("string", "text"),
+        ("category", "text"),
+    ):
+        if table.is_kind(column, kind):
+            return word
+    return table.dtype(column)
