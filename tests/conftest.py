@@ -51,6 +51,10 @@ def _preload() -> None:
         "jinja2",
         "yaml",
         "pyarrow",
+        # registers pyarrow extension types once per process (a second import raises)
+        "pandas.core.arrays.arrow.extension_types",
+        "polars",
+        "dask.dataframe",
     ):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
