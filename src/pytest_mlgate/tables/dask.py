@@ -33,7 +33,7 @@ from .. import frames
 from ..errors import MlgateInputError
 from ..frames import unique_names
 from .base import Table, Violations, needs_rows
-from .engines import MASK64, EngineDataset, fingerprint_text, guarded
+from .engines import MASK64, FirstPassTable, guarded
 from .pandas import PandasTable
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def _row_hashes(part: pd.DataFrame) -> pd.Series:
     )
 
 
-class DaskTable:
+class DaskTable(FirstPassTable):
     """A ``dask.dataframe.DataFrame`` seen through the :class:`Table` protocol.
 
     >>> ddf = dd.from_pandas(pd.DataFrame({"x": [1, 2, 2, None]}), npartitions=2)  # doctest: +SKIP
@@ -97,9 +97,6 @@ class DaskTable:
     @property
     def columns(self) -> list[Any]:
         return list(self.frame.columns)
-
-    def dataset(self) -> EngineDataset:
-        return EngineDataset(self)
 
     def dtype(self, column: Any) -> str:
         return str(self._meta[column].dtype)
@@ -133,17 +130,8 @@ class DaskTable:
             self._pass = (n, nulls, sum(p[2] for p in parts) & MASK64)
         return self._pass
 
-    def fingerprint(self) -> str:
-        n, _, total = self._first_pass()
-        schema = [(str(c), frames.dtype_family(self._meta[c].dtype)) for c in self.columns]
-        return fingerprint_text(ENGINE, schema, n, total)
-
-    def row_count(self) -> int:
-        return self._first_pass()[0]
-
-    def null_counts(self, columns: Sequence[Any]) -> dict[Any, int]:
-        nulls = self._first_pass()[1]
-        return {c: nulls[c] for c in columns}
+    def _schema(self) -> list[tuple[str, str]]:
+        return [(str(c), frames.dtype_family(self._meta[c].dtype)) for c in self.columns]
 
     def null_rows(self, column: Any, limit: int) -> list[Any]:
         def first(part: pd.DataFrame) -> list[Any]:
@@ -155,10 +143,6 @@ class DaskTable:
             if len(found) >= limit:
                 break
         return found[:limit]
-
-    def _nonnull(self, column: Any) -> int:
-        n, nulls, _ = self._first_pass()
-        return n - nulls[column]
 
     # -- values ---------------------------------------------------------------------------
 

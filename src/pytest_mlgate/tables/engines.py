@@ -12,7 +12,7 @@ so it costs no extra pass.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ..errors import MlgateError
@@ -99,3 +99,41 @@ class EngineDataset:
             return str(self._table.fingerprint())
         except Exception as exc:
             return f"unavailable: {exc}"
+
+
+class FirstPassTable:
+    """What every engine table derives from its first pass (row count, the nulls of every
+    column and the sum of row hashes, in one aggregation, cached): the row count, null counts,
+    the fingerprint and the audit's dataset entry. A subclass gives ``engine``, ``columns``,
+    :meth:`_first_pass` and :meth:`_schema`."""
+
+    engine: str
+
+    @property
+    def columns(self) -> list[Any]:
+        raise NotImplementedError
+
+    def _first_pass(self) -> tuple[int, dict[Any, int], int]:
+        raise NotImplementedError
+
+    def _schema(self) -> list[tuple[str, str]]:
+        """(name, type) of every column, as the fingerprint hashes them."""
+        raise NotImplementedError
+
+    def dataset(self) -> EngineDataset:
+        return EngineDataset(self)
+
+    def fingerprint(self) -> str:
+        n, _, total = self._first_pass()
+        return fingerprint_text(self.engine, self._schema(), n, total)
+
+    def row_count(self) -> int:
+        return self._first_pass()[0]
+
+    def null_counts(self, columns: Sequence[Any]) -> dict[Any, int]:
+        nulls = self._first_pass()[1]
+        return {c: nulls[c] for c in columns}
+
+    def _nonnull(self, column: Any) -> int:
+        n, nulls, _ = self._first_pass()
+        return n - nulls[column]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import MlgateInputError
 from .base import Table, Violations, needs_rows
-from .engines import HALF, MASK64, EngineDataset, fingerprint_text, guarded
+from .engines import HALF, MASK64, FirstPassTable, guarded
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,7 +69,7 @@ def _collect(what: str, *queries: Any) -> list[Any]:
     return frames
 
 
-class PolarsTable:
+class PolarsTable(FirstPassTable):
     """A polars ``LazyFrame`` (or ``DataFrame``) seen through the :class:`Table` protocol.
 
     >>> import polars as pl
@@ -102,9 +102,6 @@ class PolarsTable:
     @property
     def columns(self) -> list[Any]:
         return list(self._types)
-
-    def dataset(self) -> EngineDataset:
-        return EngineDataset(self)
 
     def dtype(self, column: Any) -> str:
         """polars' name of the type, parameters in brackets: ``Int64``, ``Datetime[us, UTC]``
@@ -196,21 +193,8 @@ class PolarsTable:
             self._pass = (n, nulls, total)
         return self._pass
 
-    def fingerprint(self) -> str:
-        n, _, total = self._first_pass()
-        schema = [(str(c), str(t)) for c, t in self._types.items()]
-        return fingerprint_text(ENGINE, schema, n, total)
-
-    def row_count(self) -> int:
-        return self._first_pass()[0]
-
-    def null_counts(self, columns: Sequence[Any]) -> dict[Any, int]:
-        nulls = self._first_pass()[1]
-        return {c: nulls[c] for c in columns}
-
-    def _nonnull(self, column: Any) -> int:
-        n, nulls, _ = self._first_pass()
-        return n - nulls[column]
+    def _schema(self) -> list[tuple[str, str]]:
+        return [(str(c), str(t)) for c, t in self._types.items()]
 
     def null_rows(self, column: Any, limit: int) -> list[Any]:
         pl = _pl()

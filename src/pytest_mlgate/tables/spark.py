@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import MlgateInputError
 from ..frames import unique_names
 from .base import Table, Violations, needs_rows
-from .engines import HALF, EngineDataset, fingerprint_text, guarded
+from .engines import HALF, FirstPassTable, guarded
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,7 +51,7 @@ def _F() -> Any:
     return functions
 
 
-class SparkTable:
+class SparkTable(FirstPassTable):
     """A ``pyspark.sql.DataFrame`` seen through the :class:`Table` protocol.
 
     >>> sdf = spark.createDataFrame([(1,), (2,), (2,), (None,)], "x int")  # doctest: +SKIP
@@ -79,9 +79,6 @@ class SparkTable:
     def rank_error(self) -> float:
         """The rank error of :meth:`quantiles` (``percentile_approx``): 1 / accuracy."""
         return 1.0 / self.accuracy
-
-    def dataset(self) -> EngineDataset:
-        return EngineDataset(self)
 
     def dtype(self, column: Any) -> str:
         return str(self._types[column].simpleString())
@@ -162,24 +159,11 @@ class SparkTable:
             self._pass = (n, nulls, total)
         return self._pass
 
-    def fingerprint(self) -> str:
-        n, _, total = self._first_pass()
-        schema = [(c, self.dtype(c)) for c in self.columns]
-        return fingerprint_text(ENGINE, schema, n, total)
-
-    def row_count(self) -> int:
-        return self._first_pass()[0]
-
-    def null_counts(self, columns: Sequence[Any]) -> dict[Any, int]:
-        nulls = self._first_pass()[1]
-        return {c: nulls[c] for c in columns}
+    def _schema(self) -> list[tuple[str, str]]:
+        return [(c, self.dtype(c)) for c in self.columns]
 
     def null_rows(self, column: Any, limit: int) -> list[Any]:
         return []  # a Spark table has no row labels
-
-    def _nonnull(self, column: Any) -> int:
-        n, nulls, _ = self._first_pass()
-        return n - nulls[column]
 
     # -- values ---------------------------------------------------------------------------
 
