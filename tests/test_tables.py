@@ -137,16 +137,27 @@ class RowlessTable:
         self._inner = PandasTable(frame)
         self.asked: list[str] = []
 
-    def __getattr__(self, name: str) -> Any:
-        self.asked.append(name)
-        return getattr(self._inner, name)
-
     @property
     def columns(self) -> list[Any]:
         return self._inner.columns
 
     def rows(self, columns: Any, check: str) -> pd.DataFrame:
         raise needs_rows(self.engine, check, "1,000,000 rows")
+
+
+def _forward(name: str) -> Any:
+    def method(self: RowlessTable, *args: Any, **kwargs: Any) -> Any:
+        self.asked.append(name)
+        return getattr(self._inner, name)(*args, **kwargs)
+
+    return method
+
+
+# Real methods, not __getattr__: from Python 3.12 a runtime-checkable Protocol's isinstance looks
+# attributes up statically, so a table that forwards through __getattr__ is no Table.
+for _name, _member in vars(Table).items():
+    if callable(_member) and not _name.startswith("_") and _name != "rows":
+        setattr(RowlessTable, _name, _forward(_name))
 
 
 def test_every_check_but_leakage_runs_on_aggregates_alone(adult):

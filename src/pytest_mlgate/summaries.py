@@ -358,7 +358,7 @@ class NumericSummary:
             counts = np.zeros(values.size, dtype=np.int64)
             counts[np.searchsorted(values, own)] += own_counts
             counts[np.searchsorted(values, others)] += other_counts
-            unique = bool(n > 1 and counts.max() == 1)
+            unique = bool(n > 1 and np.max(counts) == 1)
             if values.size <= MAX_EXACT:
                 cum = np.cumsum(counts)
                 ranks = (np.arange(1, 10) / 10) * (n - 1)

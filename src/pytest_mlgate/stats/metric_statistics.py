@@ -129,7 +129,7 @@ def per_row_loss(name: str, y_true: np.ndarray, y: np.ndarray, pos_label: Any) -
             return np.abs(e)
         if name == "mape":
             return np.abs(e) / np.maximum(np.abs(np.asarray(y_true, dtype=np.float64)), EPS64)
-        return e * e
+        return np.square(e)
     if name == "brier":
         p = np.asarray(y, dtype=np.float64)
         return np.asarray(((np.asarray(y_true) == pos_label) - p) ** 2, dtype=np.float64)
