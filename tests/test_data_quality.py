@@ -326,11 +326,23 @@ def awkward_frames():
     )
     objects = base.assign(o=pd.Series(rng.choice([1, 1.0, True, "1"], n), dtype=object))
     nullable = base.assign(k=pd.array(rng.choice([1, 2, None], n), dtype="Int64"))
-    return [base, objects, nullable, base[["x"]], base.iloc[:0], base.iloc[:1]]
+    # text as Python objects (pandas 2's default), missing as None, NaN and pd.NA alike
+    text = base.assign(
+        o=pd.Series(rng.choice(np.array(["a", "b", None, np.nan, pd.NA], dtype=object), n))
+    )
+    mixed = base.assign(  # Python objects where 1 == 1.0 == True: compared, not hashed
+        m=pd.Series(rng.choice(np.array([1, 1.0, True, "1", None], dtype=object), n))
+    )
+    return [base, objects, nullable, text, mixed, base[["x"]], base.iloc[:0], base.iloc[:1]]
 
 
+@pytest.mark.parametrize("canonical", [True, False], ids=["pandas-3-floats", "pandas-2-floats"])
 @pytest.mark.parametrize("frame", awkward_frames())
-def test_duplicated_rows_from_hashes_equals_pandas(frame):
+def test_duplicated_rows_from_hashes_equals_pandas(frame, canonical, monkeypatch):
+    from pytest_mlgate import frames
+
+    # on a pandas whose hashes tell 0.0 from -0.0 (pandas 2), floats are hashed our own way
+    monkeypatch.setattr(frames, "pandas_canonical_floats", lambda: canonical)
     from pytest_mlgate.frames import _ROW_HASHES
     from pytest_mlgate.tables.pandas import duplicated_rows
 

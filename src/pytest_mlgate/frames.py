@@ -258,7 +258,14 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
 
     k = frame.shape[1]
     columns = map_threads(column_hash, range(k), threads_for(frame.shape[0] * k, 1_000_000))
-    # pandas.core.util.hashing.combine_hash_arrays
+    return _combine(columns)
+
+
+def _combine(columns: list[np.ndarray]) -> np.ndarray:
+    """pandas.core.util.hashing.combine_hash_arrays of column hashes (at least one)."""
+    import numpy as np
+
+    k = len(columns)
     mult = np.uint64(1000003)
     out = np.zeros_like(columns[0]) + np.uint64(0x345678)
     for i, h in enumerate(columns):
@@ -268,6 +275,59 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
         mult += np.uint64(82520 + inverse + inverse)
     out += np.uint64(97531)
     return out
+
+
+#: the hash of a missing cell in a text column of Python objects (None, NaN and pd.NA alike)
+_MISSING_TEXT = 0x9E3779B97F4A7C15
+
+
+def equality_hashes(frame: pd.DataFrame) -> np.ndarray | None:
+    """Row hashes equal for every two rows ``DataFrame.duplicated`` calls equal, or None when
+    a column's values cannot be hashed that way (Python objects other than text, extension
+    types other than strings and categories). Where :func:`row_hashes` (the fingerprint's)
+    already has that property they are its cached hashes; otherwise floats are hashed with
+    ``-0.0`` as ``0.0`` and one NaN, and text held as Python objects (pandas 2's default) with
+    one hash for None, NaN and ``pd.NA``, which pandas hashes apart but compares equal.
+    """
+    import numpy as np
+    import pandas as pd
+
+    dtypes = list(frame.dtypes)
+    if not dtypes or not frame.shape[0]:
+        return None
+    canonical = pandas_canonical_floats()
+    own = False
+    for dtype in dtypes:
+        if isinstance(dtype, pd.CategoricalDtype | pd.StringDtype):
+            continue
+        if plain_number_dtype(dtype):
+            own = own or (dtype.kind == "f" and not canonical)
+        elif isinstance(dtype, np.dtype) and dtype.kind == "O":
+            own = True
+        else:
+            return None
+    if not own:
+        return cached_row_hashes(frame)
+
+    def column_hash(i: int) -> np.ndarray | None:
+        s = frame.iloc[:, i]
+        if plain_number_dtype(s.dtype):
+            return _hash_numbers(s.to_numpy(), True)
+        text = s.dtype.kind == "O"
+        if text and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
+            return None
+        h = pd.util.hash_pandas_object(s, index=False).to_numpy()
+        if text:
+            missing = s.isna().to_numpy()
+            if missing.any():
+                h = np.where(missing, np.uint64(_MISSING_TEXT), h)
+        return h
+
+    k = frame.shape[1]
+    columns = map_threads(column_hash, range(k), threads_for(frame.shape[0] * k, 1_000_000))
+    if any(h is None for h in columns):
+        return None
+    return _combine([h for h in columns if h is not None])
 
 
 def _unit_free(s: pd.Series) -> pd.Series:

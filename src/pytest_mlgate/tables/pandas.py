@@ -206,35 +206,22 @@ def duplicated_rows(frame: pd.DataFrame, columns: list[Any] | None = None) -> np
 
     Equal rows have equal hashes, so a row can repeat an earlier one only where its hash
     does: the rows whose hash occurs more than once (none, or the duplicates and the rare
-    collisions) are compared exactly by ``DataFrame.duplicated``. The hashes are those of the
-    fingerprint (cached, so the fingerprint reuses them) for all columns. Column types whose
-    hash could differ for values pandas calls equal (Python objects, where ``1 == 1.0``;
-    floats, on a pandas that hashes ``0.0`` and ``-0.0`` apart; extension types other than
-    strings and categories) use ``DataFrame.duplicated`` directly.
+    collisions) are compared exactly by ``DataFrame.duplicated``. The hashes are
+    :func:`frames.equality_hashes`: the fingerprint's where they suit (cached, so the
+    fingerprint reuses them), canonical ones for floats and text held as Python objects on
+    pandas 2. Columns that cannot be hashed so (Python objects other than text, where
+    ``1 == 1.0``; extension types other than strings and categories) use
+    ``DataFrame.duplicated`` directly.
     """
     import numpy as np
     import pandas as pd
 
     sub = frame if columns is None else frame[columns]
-    n = sub.shape[0]
-    canonical: bool | None = None
-    for i in range(sub.shape[1]):
-        dtype = sub.iloc[:, i].dtype
-        if isinstance(dtype, pd.CategoricalDtype | pd.StringDtype):
-            continue
-        if not frames.plain_number_dtype(dtype):
-            break
-        if dtype.kind == "f":
-            if canonical is None:
-                canonical = frames.pandas_canonical_floats()
-            if not canonical:
-                break
-    else:
-        if n and sub.shape[1]:
-            hashes = frames.cached_row_hashes(frame) if columns is None else frames.row_hashes(sub)
-            candidates = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
-            out = np.zeros(n, dtype=bool)
-            if candidates.size:
-                out[candidates] = sub.iloc[candidates].duplicated().to_numpy()
-            return out
-    return np.asarray(sub.duplicated().to_numpy(), dtype=bool)
+    hashes = frames.equality_hashes(sub)
+    if hashes is None:
+        return np.asarray(sub.duplicated().to_numpy(), dtype=bool)
+    candidates = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
+    out = np.zeros(sub.shape[0], dtype=bool)
+    if candidates.size:
+        out[candidates] = sub.iloc[candidates].duplicated().to_numpy()
+    return out
