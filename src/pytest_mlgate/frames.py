@@ -313,7 +313,7 @@ def equality_hashes(frame: pd.DataFrame) -> np.ndarray | None:
         s = frame.iloc[:, i]
         if plain_number_dtype(s.dtype):
             return _hash_numbers(s.to_numpy(), True)
-        text = s.dtype.kind == "O"
+        text = isinstance(s.dtype, np.dtype) and s.dtype.kind == "O"  # not a category
         if text and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
             return None
         h = pd.util.hash_pandas_object(s, index=False).to_numpy()
