@@ -75,6 +75,9 @@ class Targets:
             self.inferred,
         )
 
+    def require_rows(self, check: str) -> None:
+        """Nothing: the rows are here (an engine table's targets refuse ``check``)."""
+
     def values_for(self, m: Metric) -> np.ndarray:
         """``y_pred`` or ``y_score``, as the metric needs; bad input when it is missing."""
         if m.needs == SCORES:

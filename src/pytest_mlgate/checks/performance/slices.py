@@ -42,6 +42,11 @@ def slices_outcome(
 
     from ...stats.intervals import denominator_units
 
+    data.require_rows(
+        "slices (perf.by); for a count metric per group of a column of the table, "
+        "mlgate.fairness(..., sensitive_features=column).expect_group_metric computes it in "
+        "the engine"
+    )
     check_band(low, high)
     check_interval(confidence, n_boot, ci_method)
     check_min_size(min_size)
