@@ -74,12 +74,13 @@ def group_metric(groups: Groups, metric: str | Callable[..., float]) -> GroupMet
         words = _DENOMINATOR_WORDS.get(tuple(den), "rows")
         return GroupMetric(spec.name, values, dens, float(overall), words, (num, den))
     if groups.source is not None:  # an engine table: counts only
-        what = f"the callable metric {spec.name}" if callable(metric) else spec.name
-        why = "" if callable(metric) or spec.needs != "scores" else " (it ranks the rows' scores)"
-        raise groups.source.rows_error(
-            f"{what}{why}; per group from the engine's counts: selection_rate, the rates "
-            "(true/false positive/negative), precision, recall and accuracy"
+        why = (
+            "it ranks the rows' scores"
+            if spec.needs == "scores" and not callable(metric)
+            else "not a rate of the engine's confusion counts"
         )
+        what = f"the callable metric {spec.name}" if callable(metric) else spec.name
+        raise groups.source.rows_error(f"{what} per group ({why})")
     y = _metric_input(groups, spec, metric)
     func = _safe(spec, groups.pos_label)
     from fairlearn.metrics import MetricFrame
