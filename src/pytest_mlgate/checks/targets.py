@@ -62,6 +62,7 @@ class Targets:
         self.classes = classes
         self.inferred = inferred
         self.n = len(y_true)
+        self.weighted = weight is not None
 
     def subset(self, rows: np.ndarray) -> Targets:
         return Targets(

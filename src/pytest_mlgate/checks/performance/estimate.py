@@ -185,7 +185,7 @@ def estimate(
         est.n_boot = None
         est.interval_note = (
             f"exact binomial interval on {est.units:,} {est.units_what}"
-            if data.weight is None
+            if not data.weighted
             else f"binomial interval on Kish's effective denominator "
             f"{number(round(trials, 1))} (weighted)"
         )

@@ -1,0 +1,382 @@
+"""Performance and fairness on prediction tables held in Spark, Dask and polars (issue 16):
+every count-based figure, verdict and interval equal to the pandas path on the same rows (and
+to scikit-learn / fairlearn), the rows never collected (a metric that needs them is an
+``error`` naming the check and what to do), and bad input an ``error`` naming the argument."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ._engines import dask_client, gate_with_record, spark, write_parquet  # noqa: F401
+from .conftest import make_gate
+
+ROWS = 24_000
+ENGINES = [
+    pytest.param("spark", marks=pytest.mark.spark),
+    pytest.param(
+        "dask",
+        marks=[
+            pytest.mark.dask,
+            pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.reset_index"),
+        ],
+    ),
+    "polars",
+]
+#: the details that name the data and so differ between an engine and pandas
+IDENTITY = {"data_fingerprint", "rows_fingerprint", "predictions_fingerprint"}
+
+
+def make_predictions(rows: int = ROWS, seed: int = 5) -> pd.DataFrame:
+    """Binary, multiclass and regression predictions with weights and sensitive columns:
+    a group whose labels are all positive ("Tiny": no negatives), an unused category, and a
+    sensitive column with nulls."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, rows).astype(np.int64)
+    flip = rng.random(rows) < 0.25
+    pred = np.where(flip, 1 - y, y).astype(np.int64)
+    region = rng.choice(["North", "South", "East", "Tiny"], rows, p=[0.45, 0.35, 0.19, 0.01])
+    y = np.where(region == "Tiny", 1, y)
+    grade = rng.integers(0, 3, rows).astype(np.int64)
+    truth_r = rng.normal(10.0, 3.0, rows)
+    return pd.DataFrame(
+        {
+            "y": y,
+            "pred": pred,
+            "score": np.clip(0.3 * y + rng.random(rows) * 0.7, 0, 1),
+            "w": rng.gamma(2.0, 1.0, rows),
+            "sex": pd.Categorical(
+                rng.choice(["F", "M"], rows), categories=["F", "M", "unused"]
+            ).astype(str),
+            "region": region,
+            "age_band": pd.Series(
+                np.where(rng.random(rows) < 0.03, None, rng.choice(["<40", "40+"], rows)),
+                dtype=object,
+            ),
+            "grade": grade,
+            "grade_pred": np.where(rng.random(rows) < 0.3, rng.integers(0, 3, rows), grade),
+            "y_r": truth_r,
+            "p_r": truth_r + rng.normal(0, 1.0, rows),
+            "label_null": np.where(rng.random(rows) < 0.01, np.nan, y.astype(float)),
+            "text_label": np.where(y == 1, ">50K", "<=50K"),
+            "text_pred": np.where(pred == 1, ">50K", "<=50K"),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def predictions() -> pd.DataFrame:
+    return make_predictions()
+
+
+@pytest.fixture(scope="module")
+def folder(predictions: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_parquet(predictions, tmp_path_factory.mktemp("predictions") / "p")
+
+
+def engine_frame(request: pytest.FixtureRequest, engine: str, folder: Path) -> Any:
+    if engine == "spark":
+        return request.getfixturevalue("spark").read.parquet(str(folder))
+    if engine == "dask":
+        dd = pytest.importorskip("dask.dataframe")
+        request.getfixturevalue("dask_client")
+        return dd.read_parquet(str(folder))
+    pl = pytest.importorskip("polars")
+    return pl.scan_parquet(str(folder / "*.parquet"))
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def table(request: pytest.FixtureRequest, folder: Path) -> Any:
+    return engine_frame(request, request.param, folder)
+
+
+def same(a: Any, b: Any, rel: float) -> bool:
+    """Equal, floats within ``rel`` (0: exactly), through dicts and lists."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k], rel) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same(x, y, rel) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (rel > 0 and math.isclose(a, b, rel_tol=rel, abs_tol=rel))
+    return bool(a == b)
+
+
+def compare(engine_call: Callable[[Any], Any], pandas_call: Callable[[Any], Any], rel: float = 0):
+    """The same check through a fresh gate each (same node id: same seeds) on both paths."""
+    mine, theirs = engine_call(make_gate()), pandas_call(make_gate())
+    assert mine.status == theirs.status, (mine.message, theirs.message)
+    assert same(mine.observed, theirs.observed, rel), (mine.observed, theirs.observed)
+    assert same(mine.interval, theirs.interval, rel), (mine.interval, theirs.interval)
+    a = {k: v for k, v in mine.details.items() if k not in IDENTITY}
+    b = {k: v for k, v in theirs.details.items() if k not in IDENTITY}
+    assert same(a, b, rel), {k for k in a.keys() | b.keys() if not same(a.get(k), b.get(k), rel)}
+    assert mine.message == theirs.message
+    return mine
+
+
+PERFORMANCE: list[tuple[str, dict[str, Any], dict[str, Any], float]] = [
+    # (metric, expect kwargs, factory kwargs on column names, tolerance)
+    ("accuracy", {"min": 0.7}, {}, 0),
+    ("precision", {"min": 0.7}, {}, 0),
+    ("recall", {"min": 0.8}, {}, 0),
+    ("f1", {"min": 0.7}, {}, 0),
+    ("balanced_accuracy", {"min": 0.7}, {}, 0),
+    ("selection_rate", {"max": 0.6}, {}, 0),
+    ("false_positive_rate", {"max": 0.2}, {}, 0),
+    ("true_negative_rate", {"min": 0.7}, {}, 0),
+    ("accuracy", {"min": 0.74, "confidence": 0.95}, {}, 0),
+    ("recall", {"min": 0.7, "confidence": 0.9}, {}, 0),
+    ("precision", {"min": 0.7, "confidence": 0.95}, {"sample_weight": "w"}, 1e-12),
+    ("f1", {"min": 0.7}, {"sample_weight": "w"}, 1e-12),
+    ("accuracy", {"min": 0.7}, {"target": "grade", "y_pred": "grade_pred"}, 0),
+    ("f1_macro", {"min": 0.7}, {"target": "grade", "y_pred": "grade_pred"}, 0),
+    ("balanced_accuracy", {"min": 0.7}, {"target": "grade", "y_pred": "grade_pred"}, 0),
+    ("recall_weighted", {"min": 0.7}, {"target": "grade", "y_pred": "grade_pred"}, 0),
+    (
+        "recall",
+        {"min": 0.7},
+        {"target": "text_label", "y_pred": "text_pred", "pos_label": ">50K"},
+        0,
+    ),
+    ("mae", {"max": 1.0}, {"target": "y_r", "y_pred": "p_r"}, 1e-9),
+    ("rmse", {"max": 1.0}, {"target": "y_r", "y_pred": "p_r"}, 1e-9),
+    ("mse", {"max": 1.0}, {"target": "y_r", "y_pred": "p_r", "sample_weight": "w"}, 1e-9),
+    ("r2", {"min": 0.85}, {"target": "y_r", "y_pred": "p_r"}, 1e-9),
+    ("mape", {"max": 0.1}, {"target": "y_r", "y_pred": "p_r", "task": "regression"}, 1e-9),
+]
+
+
+def _pandas_kwargs(kwargs: dict[str, Any], frame: pd.DataFrame) -> dict[str, Any]:
+    out = {k: v for k, v in kwargs.items() if k not in ("target", "y_pred", "sample_weight")}
+    out["y_pred"] = frame[kwargs.get("y_pred", "pred")]
+    if "sample_weight" in kwargs:
+        out["sample_weight"] = frame[kwargs["sample_weight"]]
+    return out
+
+
+def test_performance_equals_pandas(table, predictions):
+    for metric, expect, kwargs, rel in PERFORMANCE:
+        engine_kwargs = {"target": "y", "y_pred": "pred", **kwargs}
+        truth = predictions[engine_kwargs["target"]]
+        compare(
+            lambda g, m=metric, e=expect, k=engine_kwargs: g.performance(table, **k).expect(m, **e),
+            lambda g, m=metric, e=expect, k=engine_kwargs, t=truth: g.performance(
+                t, **_pandas_kwargs(k, predictions)
+            ).expect(m, **e),
+            rel,
+        )
+
+
+def test_performance_equals_scikit_learn(table, predictions):
+    from sklearn import metrics
+
+    perf = make_gate().performance(table, target="y", y_pred="pred", sample_weight="w")
+    weighted = metrics.f1_score(
+        predictions["y"], predictions["pred"], sample_weight=predictions["w"]
+    )
+    assert perf.expect("f1", min=0).observed == pytest.approx(weighted, rel=1e-12)
+    plain = make_gate().performance(table, target="grade", y_pred="grade_pred")
+    assert plain.task == "multiclass"
+    assert plain.expect("f1_macro", min=0).observed == metrics.f1_score(
+        predictions["grade"], predictions["grade_pred"], average="macro"
+    )
+    regression = make_gate().performance(table, target="y_r", y_pred="p_r")
+    assert regression.task == "regression"
+    assert regression.expect("r2", min=0).observed == pytest.approx(
+        metrics.r2_score(predictions["y_r"], predictions["p_r"]), rel=1e-9
+    )
+
+
+def test_baseline_on_an_engine_table(table, predictions, tmp_path):
+    def run(data: Any, **kw: Any) -> Any:
+        gate = make_gate(baseline_dir=tmp_path, update_baselines=True)
+        return gate.performance(data, **kw).expect_no_regression(
+            "recall", baseline="b", max_drop=0.01
+        )
+
+    stored = run(table, target="y", y_pred="pred")
+    pandas = run(predictions["y"], y_pred=predictions["pred"])
+    update = stored.details["baseline_update"]
+    assert update["value"] == pandas.details["baseline_update"]["value"]
+    assert update["n"] == ROWS and update["fingerprint"].startswith("sha256:")
+
+
+FAIRNESS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("parity", lambda f: f.expect_demographic_parity(min_ratio=0.9)),
+    ("opportunity", lambda f: f.expect_equal_opportunity(max_difference=0.05)),
+    ("odds", lambda f: f.expect_equalized_odds(max_difference=0.05, confidence=0.95, n_boot=300)),
+    ("ratio", lambda f: f.expect_ratio("selection_rate", min=0.8, method="to_overall")),
+    ("difference", lambda f: f.expect_difference("precision", max=0.05, confidence=0.9)),
+    ("band", lambda f: f.expect_group_metric("recall", min=0.7, confidence=0.95)),
+    ("band fpr", lambda f: f.expect_group_metric("false_positive_rate", max=0.3)),
+    ("accuracy", lambda f: f.expect_group_metric("accuracy", min=0.7, confidence=0.95)),
+]
+GROUPINGS: list[dict[str, Any]] = [
+    {"sensitive_features": "region"},  # "Tiny" has positives only
+    {"sensitive_features": ["sex", "region"], "min_group_size": 50},
+    {"sensitive_features": "age_band", "missing_group": "own_group"},
+    {"sensitive_features": "sex", "expected_groups": {"sex": ["F", "M", "X"]}},
+]
+
+
+def test_fairness_equals_pandas(table, predictions):
+    for grouping in GROUPINGS:
+        names = grouping["sensitive_features"]
+        features = predictions[names if isinstance(names, list) else [names]]
+        rest = {k: v for k, v in grouping.items() if k != "sensitive_features"}
+        for label, call in FAIRNESS:
+            result = compare(
+                lambda g, c=call, n=names, r=rest: c(
+                    g.fairness(table, "pred", target="y", sensitive_features=n, **r)
+                ),
+                lambda g, c=call, f=features, r=rest: c(
+                    g.fairness(predictions["y"], predictions["pred"], sensitive_features=f, **r)
+                ),
+            )
+            assert result.status != "error", (label, result.message)
+
+
+def test_fairness_equals_fairlearn(table, predictions):
+    from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate
+
+    fair = make_gate().fairness(table, "pred", target="y", sensitive_features=["sex", "region"])
+    assert fair.name == "by sex, region"
+    frame = MetricFrame(
+        metrics={"sr": selection_rate, "tpr": true_positive_rate},
+        y_true=predictions["y"],
+        y_pred=predictions["pred"],
+        sensitive_features=predictions[["sex", "region"]],
+    )
+    result = fair.expect_ratio("selection_rate", min=0.5)
+    assert result.observed == pytest.approx(frame.ratio()["sr"], rel=1e-12)
+    groups = result.details["groups"]
+    for (sex, region), value in frame.by_group["sr"].items():
+        assert groups[f"sex={sex}, region={region}"]["value"] == pytest.approx(value, rel=1e-12)
+    odds = fair.expect_equal_opportunity(max_difference=1.0)
+    assert odds.observed == pytest.approx(frame.difference()["tpr"], rel=1e-12)
+
+
+def test_metrics_that_need_rows_are_errors_naming_the_fix(table):
+    perf = make_gate().performance(table, target="y", y_pred="pred", y_score="score")
+    auc = perf.expect("roc_auc", min=0.5)
+    assert auc.status == "error"
+    assert "roc_auc" in auc.message and "does not collect" in auc.message
+    assert f"({ROWS:,} rows)" in auc.message and "Gate a sample" in auc.message
+    boot = perf.expect("f1", min=0.5, confidence=0.95)
+    assert boot.status == "error" and "a bootstrap interval of f1" in boot.message
+    assert perf.by("region").expect("recall", min=0.5).status == "error"
+    other = perf.expect_not_worse_than(np.zeros(ROWS), "recall", margin=0.1)
+    assert other.status == "error" and "another model" in other.message
+    custom = perf.expect(lambda t, p: 0.5, min=0.1)
+    assert custom.status == "error" and "callable" in custom.message
+    # the factory's input stays usable: count metrics still pass
+    assert perf.expect("recall", min=0.5).status == "passed"
+    fair = make_gate().fairness(
+        table, "pred", target="y", sensitive_features="sex", y_score="score"
+    )
+    ranked = fair.expect_group_metric("roc_auc", min=0.5)
+    assert ranked.status == "error" and "roc_auc per group (it ranks" in ranked.message
+    f1 = fair.expect_difference("f1", max=0.1)
+    assert f1.status == "error" and "not a rate of the engine's confusion counts" in f1.message
+
+
+def test_bad_input_is_an_error_naming_the_argument(table, predictions):
+    def error(call: Callable[[Any], Any]) -> str:
+        result = call(make_gate())
+        assert result.status == "error"
+        return str(result.message)
+
+    missing = error(
+        lambda g: g.performance(table, target="nope", y_pred="pred").expect("f1", min=0)
+    )
+    assert "target" in missing and "'nope'" in missing and "not a column" in missing
+    array = error(
+        lambda g: g.performance(table, target="y", y_pred=predictions["pred"]).expect("f1", min=0)
+    )
+    assert "y_pred" in array and "must name a column" in array
+    no_target = error(lambda g: g.performance(table, y_pred="pred").expect("f1", min=0))
+    assert "target" in no_target and "is required" in no_target
+    nulls = error(
+        lambda g: g.performance(table, target="label_null", y_pred="pred").expect("f1", min=0)
+    )
+    pandas_nulls = error(
+        lambda g: g.performance(predictions["label_null"], y_pred=predictions["pred"]).expect(
+            "f1", min=0
+        )
+    )
+    assert "missing value" in nulls and "'label_null'" in nulls and "y_true" in pandas_nulls
+    text_weight = error(
+        lambda g: g.performance(table, target="y", y_pred="pred", sample_weight="sex").expect(
+            "f1", min=0
+        )
+    )
+    assert "sample_weight" in text_weight and "must hold numbers" in text_weight
+    no_pos = error(
+        lambda g: g.performance(table, target="text_label", y_pred="text_pred").expect("f1", min=0)
+    )
+    assert "pos_label" in no_pos and "is required" in no_pos
+    sensitive_nulls = error(
+        lambda g: g.fairness(
+            table, "pred", target="y", sensitive_features="age_band"
+        ).expect_demographic_parity(min_ratio=0.8)
+    )
+    pandas_sensitive = error(
+        lambda g: g.fairness(
+            predictions["y"], predictions["pred"], sensitive_features=predictions[["age_band"]]
+        ).expect_demographic_parity(min_ratio=0.8)
+    )
+    assert sensitive_nulls == pandas_sensitive  # same count of missing values, same advice
+    bad_name = error(
+        lambda g: g.fairness(
+            table, "pred", target="y", sensitive_features=["sex", 3]
+        ).expect_demographic_parity(min_ratio=0.8)
+    )
+    assert "sensitive_features" in bad_name
+    stray = error(
+        lambda g: g.performance(predictions["y"], y_pred=predictions["pred"], target="y").expect(
+            "f1", min=0
+        )
+    )
+    assert "target" in stray and "not one" in stray
+
+
+def test_the_table_is_recorded_and_fingerprinted_in_the_engine(table, predictions):
+    gate, record = gate_with_record()
+    gate.performance(table, target="y", y_pred="pred", name="scored").expect("recall", min=0)
+    gate.fairness(table, "pred", target="y", sensitive_features="sex").expect_group_metric(
+        "recall", min=0
+    )
+    entries = {d["name"]: d for d in record.payload("setup")["datasets"]}
+    assert entries["scored"]["rows"] == ROWS and entries["scored"]["role"] == "evaluation"
+    assert entries["by sex"]["sha256"] == entries["scored"]["sha256"]
+    assert entries["scored"]["sha256"].startswith("sha256:")
+
+
+def test_failures_inside_the_engine_are_errors(request, table):
+    engine = type(table).__module__.split(".")[0]
+    if engine == "pyspark":
+        from pyspark.sql import functions as F
+
+        broken = table.withColumn("pred", F.col("sex").cast("int"))  # ANSI: "F" is no int
+        start = "Spark could not compute"
+    elif engine.startswith("dask"):
+
+        def boom(part: pd.DataFrame) -> pd.DataFrame:
+            raise RuntimeError("partition is corrupt")
+
+        broken = table.map_partitions(boom, meta=table._meta)
+        start = "Dask could not compute"
+    else:
+        import polars as pl
+
+        broken = table.with_columns(pl.col("sex").cast(pl.Int64))
+        start = "polars could not compute"
+    result = make_gate().performance(broken, target="y", y_pred="pred").expect("recall", min=0)
+    assert result.status == "error" and start in result.message, result.message
+    assert "Traceback" not in result.message
