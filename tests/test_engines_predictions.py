@@ -107,9 +107,7 @@ def same(a: Any, b: Any, rel: float) -> bool:
     return bool(a == b)
 
 
-def compare(engine_call: Callable[[Any], Any], pandas_call: Callable[[Any], Any], rel: float = 0):
-    """The same check through a fresh gate each (same node id: same seeds) on both paths."""
-    mine, theirs = engine_call(make_gate()), pandas_call(make_gate())
+def same_result(mine: Any, theirs: Any, rel: float = 0) -> None:
     assert mine.status == theirs.status, (mine.message, theirs.message)
     assert same(mine.observed, theirs.observed, rel), (mine.observed, theirs.observed)
     assert same(mine.interval, theirs.interval, rel), (mine.interval, theirs.interval)
@@ -117,7 +115,22 @@ def compare(engine_call: Callable[[Any], Any], pandas_call: Callable[[Any], Any]
     b = {k: v for k, v in theirs.details.items() if k not in IDENTITY}
     assert same(a, b, rel), {k for k in a.keys() | b.keys() if not same(a.get(k), b.get(k), rel)}
     assert mine.message == theirs.message
-    return mine
+
+
+def compare(
+    engine_family: Callable[[Any], Any],
+    pandas_family: Callable[[Any], Any],
+    calls: list[Callable[[Any], Any]],
+    rel: float = 0,
+) -> list[Any]:
+    """The same checks, in the same order, on one family per path, each from a fresh gate
+    (same node id and positions: same seeds)."""
+    mine, theirs = engine_family(make_gate()), pandas_family(make_gate())
+    results = []
+    for call in calls:
+        results.append(call(mine))
+        same_result(results[-1], call(theirs), rel)
+    return results
 
 
 PERFORMANCE: list[tuple[str, dict[str, Any], dict[str, Any], float]] = [
@@ -161,15 +174,18 @@ def _pandas_kwargs(kwargs: dict[str, Any], frame: pd.DataFrame) -> dict[str, Any
 
 
 def test_performance_equals_pandas(table, predictions):
+    factories: dict[tuple[tuple[str, Any], ...], list[tuple[str, dict[str, Any], float]]] = {}
     for metric, expect, kwargs, rel in PERFORMANCE:
-        engine_kwargs = {"target": "y", "y_pred": "pred", **kwargs}
+        key = tuple(sorted({"target": "y", "y_pred": "pred", **kwargs}.items()))
+        factories.setdefault(key, []).append((metric, expect, rel))
+    for key, checks in factories.items():
+        engine_kwargs = dict(key)
         truth = predictions[engine_kwargs["target"]]
         compare(
-            lambda g, m=metric, e=expect, k=engine_kwargs: g.performance(table, **k).expect(m, **e),
-            lambda g, m=metric, e=expect, k=engine_kwargs, t=truth: g.performance(
-                t, **_pandas_kwargs(k, predictions)
-            ).expect(m, **e),
-            rel,
+            lambda g, k=engine_kwargs: g.performance(table, **k),
+            lambda g, k=engine_kwargs, t=truth: g.performance(t, **_pandas_kwargs(k, predictions)),
+            [lambda p, m=m, e=e: p.expect(m, **e) for m, e, _ in checks],
+            max(rel for _, _, rel in checks),
         )
 
 
@@ -230,15 +246,16 @@ def test_fairness_equals_pandas(table, predictions):
         names = grouping["sensitive_features"]
         features = predictions[names if isinstance(names, list) else [names]]
         rest = {k: v for k, v in grouping.items() if k != "sensitive_features"}
-        for label, call in FAIRNESS:
-            result = compare(
-                lambda g, c=call, n=names, r=rest: c(
-                    g.fairness(table, "pred", target="y", sensitive_features=n, **r)
-                ),
-                lambda g, c=call, f=features, r=rest: c(
-                    g.fairness(predictions["y"], predictions["pred"], sensitive_features=f, **r)
-                ),
-            )
+        results = compare(
+            lambda g, n=names, r=rest: g.fairness(
+                table, "pred", target="y", sensitive_features=n, **r
+            ),
+            lambda g, f=features, r=rest: g.fairness(
+                predictions["y"], predictions["pred"], sensitive_features=f, **r
+            ),
+            [call for _, call in FAIRNESS],
+        )
+        for (label, _), result in zip(FAIRNESS, results, strict=True):
             assert result.status != "error", (label, result.message)
 
 
