@@ -397,3 +397,44 @@ def test_failures_inside_the_engine_are_errors(request, table):
     result = make_gate().performance(broken, target="y", y_pred="pred").expect("recall", min=0)
     assert result.status == "error" and start in result.message, result.message
     assert "Traceback" not in result.message
+
+
+def test_an_empty_table_and_slices_say_what_to_do(table):
+    import polars as pl
+
+    if isinstance(table, pl.LazyFrame):
+        empty = table.filter(pl.col("y") < 0)
+    elif type(table).__module__.startswith("pyspark"):
+        empty = table.filter("y < 0")
+    else:
+        empty = table[table["y"] < 0]
+    result = make_gate().performance(empty, target="y", y_pred="pred").expect("recall", min=0)
+    assert result.status == "error" and "y_true: the " in result.message
+    assert "is empty" in result.message
+    sliced = make_gate().performance(table, target="y", y_pred="pred").by("sex")
+    message = sliced.expect("recall", min=0.5).message
+    assert "slices (perf.by)" in message and "expect_group_metric" in message
+
+
+def test_no_engine_is_imported_for_arrays():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, pandas as pd\n"
+        "from pytest_mlgate.card import Card\n"
+        "from pytest_mlgate.gate import Gate\n"
+        "from pytest_mlgate.recording import GateSettings, Recorder, TestRecord\n"
+        "r = Recorder(GateSettings(nodeid='t::t', markers={}), TestRecord('t::t'))\n"
+        "g = Gate(r, Card({}, r))\n"
+        "y = np.array([0, 1] * 100); p = y.copy(); p[:20] = 1 - p[:20]\n"
+        "assert g.performance(y, y_pred=p).expect('recall', min=0.5).status == 'passed'\n"
+        "s = pd.Series(['a', 'b'] * 100, name='s')\n"
+        "g.fairness(y, p, sensitive_features=s).expect_demographic_parity(min_ratio=0.5)\n"
+        "print(sorted(m for m in ('pyspark', 'dask', 'polars') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stderr

@@ -94,7 +94,10 @@ class EngineColumns:
     def no_nulls(self, named: dict[str, str]) -> None:
         """The table's first pass (row count, nulls, fingerprint): no missing value in the
         columns the arguments name (NaN counts as missing, as in pandas)."""
-        nulls = self.table.null_counts(list(dict.fromkeys(named.values())))
+        try:
+            nulls = self.table.null_counts(list(dict.fromkeys(named.values())))
+        except MlgateInputError as exc:  # the table's own words name its argument "df"
+            raise MlgateInputError("y_true", exc.problem, exc.fix) from exc
         for argument, column in named.items():
             if nulls[column]:
                 raise MlgateInputError(
@@ -111,8 +114,13 @@ class EngineColumns:
             sha.update(f"\x1e{part!r}".encode())
         return "sha256:" + sha.hexdigest()
 
-    def rows_error(self, check: str) -> MlgateInputError:
-        return needs_rows(self.label, check, plural(self.table.row_count(), "row"))
+    def rows_error(self, check: str, fix: str = "") -> MlgateInputError:
+        """``tables.needs_rows`` for ``check``, with the table's size (``fix``: another
+        way than a sample)."""
+        error = needs_rows(self.label, check, plural(self.table.row_count(), "row"))
+        if not fix:
+            return error
+        return MlgateInputError(error.argument, error.problem, f"{fix} {error.fix}")
 
 
 def cell_values(cells: Cells, column: str, argument: str) -> np.ndarray:
@@ -196,8 +204,8 @@ class CountedTargets(Targets):
     def subset(self, rows: np.ndarray) -> Targets:
         raise self.source.rows_error("a subset of the rows")
 
-    def require_rows(self, check: str) -> None:
-        raise self.source.rows_error(check)
+    def require_rows(self, check: str, fix: str = "") -> None:
+        raise self.source.rows_error(check, fix)
 
     # -- counts -------------------------------------------------------------------------
 

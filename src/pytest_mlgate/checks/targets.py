@@ -76,8 +76,9 @@ class Targets:
             self.inferred,
         )
 
-    def require_rows(self, check: str) -> None:
-        """Nothing: the rows are here (an engine table's targets refuse ``check``)."""
+    def require_rows(self, check: str, fix: str = "") -> None:
+        """Nothing: the rows are here (an engine table's targets refuse ``check``, naming
+        ``fix`` as another way than a sample)."""
 
     def values_for(self, m: Metric) -> np.ndarray:
         """``y_pred`` or ``y_score``, as the metric needs; bad input when it is missing."""
