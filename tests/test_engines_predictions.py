@@ -6,6 +6,7 @@ to scikit-learn / fairlearn), the rows never collected (a metric that needs them
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -438,3 +439,46 @@ def test_no_engine_is_imported_for_arrays():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
     )
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def scored_lake(predictions: pd.DataFrame, root: Path) -> None:
+    """The README's scored table: label, prediction, w, sex, race."""
+    scored = pd.DataFrame(
+        {
+            "label": predictions["y"],
+            "prediction": predictions["pred"],
+            "w": predictions["w"],
+            "sex": predictions["sex"],
+            "race": predictions["region"].replace({"Tiny": "East"}),
+        }
+    )
+    write_parquet(scored, root / "lake" / "scored")
+
+
+def readme_prediction_blocks() -> list[str]:
+    from ._engines import README
+
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n### Predictions in an engine: performance and fairness\n", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_readme_predictions_on_a_lazyframe(pytester, predictions):
+    pytest.importorskip("polars")
+    pytester.makepyfile(test_scored=readme_prediction_blocks()[1])
+    scored_lake(predictions, pytester.path)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.spark
+def test_readme_predictions_on_a_spark_table(pytester, spark, predictions):  # noqa: F811
+    from ._engines import readme_blocks
+
+    conftest = readme_blocks()[0].split("# test_lake.py\n")[0]
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(test_scored=readme_prediction_blocks()[0])
+    scored_lake(predictions, pytester.path)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
