@@ -133,7 +133,7 @@ def _dask_cells(frame: Any, keys: list[str], weight: str | None) -> pd.DataFrame
         w = frame[weight].astype("float64")
         extra.update({_W: w, _W2: w * w, _NEG: (w < 0).astype("int64")})
     part = frame[keys].assign(**extra)
-    grouped = part.groupby(keys, dropna=False, observed=True).sum()
+    grouped = part.groupby(keys, dropna=False, observed=True).sum(split_out=1)
     out = grouped.compute().reset_index()
     kept: pd.DataFrame = out[out[_N] > 0]
     return kept
