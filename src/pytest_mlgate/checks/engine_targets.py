@@ -270,7 +270,10 @@ class CountedTargets(Targets):
 
     def regression_value(self, name: str) -> tuple[float | None, str | None]:
         """MAE, MSE, RMSE, R² or MAPE from the sums, or None and why it is undefined (the
-        reasons of ``estimate.point`` / ``undefined_regression``)."""
+        reasons of ``estimate.point`` / ``undefined_regression``). R²'s total sum of squares
+        is ``Σwy² - (Σwy)²/Σw`` (one pass): equal to scikit-learn's two-pass figure to
+        rounding, which loses digits when the target's mean is far larger than its spread
+        (relative error about 1e-16 x (mean / standard deviation)²)."""
         import math
 
         s = self.sums
