@@ -478,7 +478,10 @@ def test_readme_predictions_on_a_spark_table(pytester, spark, predictions):  # n
 
     conftest = readme_blocks()[0].split("# test_lake.py\n")[0]
     pytester.makeconftest(conftest)
-    pytester.makepyfile(test_scored=readme_prediction_blocks()[0])
     scored_lake(predictions, pytester.path)
+    # Spark resolves a relative path against the JVM's working folder (where the outer
+    # pytest started): the one change to the README's code, as in test_engines_spark
+    folder = repr(str(pytester.path / "lake" / "scored"))
+    pytester.makepyfile(test_scored=readme_prediction_blocks()[0].replace('"lake/scored"', folder))
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
