@@ -65,6 +65,7 @@ def make_predictions(rows: int = ROWS, seed: int = 5) -> pd.DataFrame:
             "y_r": truth_r,
             "p_r": truth_r + rng.normal(0, 1.0, rows),
             "label_null": np.where(rng.random(rows) < 0.01, np.nan, y.astype(float)),
+            "y_float": y.astype(np.float64),
             "text_label": np.where(y == 1, ">50K", "<=50K"),
             "text_pred": np.where(pred == 1, ">50K", "<=50K"),
         }
@@ -158,6 +159,7 @@ PERFORMANCE: list[tuple[str, dict[str, Any], dict[str, Any], float]] = [
         {"target": "text_label", "y_pred": "text_pred", "pos_label": ">50K"},
         0,
     ),
+    ("recall", {"min": 0.7}, {"target": "y_float"}, 0),  # float labels: still binary
     ("mae", {"max": 1.0}, {"target": "y_r", "y_pred": "p_r"}, 1e-9),
     ("rmse", {"max": 1.0}, {"target": "y_r", "y_pred": "p_r"}, 1e-9),
     ("mse", {"max": 1.0}, {"target": "y_r", "y_pred": "p_r", "sample_weight": "w"}, 1e-9),
@@ -485,3 +487,13 @@ def test_readme_predictions_on_a_spark_table(pytester, spark, predictions):  # n
     pytester.makepyfile(test_scored=readme_prediction_blocks()[0].replace('"lake/scored"', folder))
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_too_many_combinations_is_an_error(monkeypatch, table):
+    from pytest_mlgate.tables import predictions
+
+    monkeypatch.setattr(predictions, "MAX_CELLS", 50)
+    fair = make_gate().fairness(table, "pred", target="y", sensitive_features="y_r")
+    result = fair.expect_demographic_parity(min_ratio=0.8)
+    assert result.status == "error" and "more than 50 distinct combinations" in result.message
+    assert "bin it" in result.message
