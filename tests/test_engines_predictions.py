@@ -497,3 +497,17 @@ def test_too_many_combinations_is_an_error(monkeypatch, table):
     result = fair.expect_demographic_parity(min_ratio=0.8)
     assert result.status == "error" and "more than 50 distinct combinations" in result.message
     assert "bin it" in result.message
+
+
+def test_engine_columns_are_not_arrays(table, predictions):
+    if type(table).__module__.startswith("polars"):
+        pytest.skip("a polars Series is in memory: an array like any other")
+    column = table["y"]  # a Dask Series (converting it would compute it) or a Spark Column
+    perf = make_gate().performance(column, y_pred=column).expect("recall", min=0)
+    assert perf.status == "error" and "the gate does not collect it" in perf.message
+    assert "target=" in perf.message
+    fair = make_gate().fairness(predictions["y"], predictions["pred"], sensitive_features=table)
+    result = fair.expect_demographic_parity(min_ratio=0.8)
+    assert result.status == "error" and result.message.count("sensitive_features") >= 1
+    same = make_gate().performance(table, target="y", y_pred="y").expect("accuracy", min=1)
+    assert same.status == "passed" and same.observed == 1.0

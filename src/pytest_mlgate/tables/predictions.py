@@ -71,7 +71,9 @@ def engine_name(engine: str) -> str:
 def prediction_cells(
     frame: Any, engine: str, keys: Sequence[str], weight: str | None = None
 ) -> Cells:
-    """Rows per combination of ``keys`` (one engine job), with weight sums."""
+    """Rows per combination of ``keys`` (one engine job), with weight sums. A column named
+    twice (``y_pred`` the same as the target) is grouped once."""
+    keys = list(dict.fromkeys(keys))
     name = engine_name(engine)
     what = "the prediction counts (one group-by of " + ", ".join(repr(k) for k in keys) + ")"
     compute = {"spark": _spark_cells, "dask": _dask_cells, "polars": _polars_cells}[engine]
@@ -152,10 +154,9 @@ def _polars_cells(frame: Any, keys: list[str], weight: str | None) -> pd.DataFra
             (w < 0).cast(pl.Int64).sum().alias(_NEG),
         ]
     # categories as text: a grouped categorical key would come back with every category
+    schema = lazy.collect_schema()
     cast = [
-        pl.col(k).cast(pl.String)
-        if isinstance(lazy.collect_schema()[k], pl.Categorical | pl.Enum)
-        else pl.col(k)
+        pl.col(k).cast(pl.String) if isinstance(schema[k], pl.Categorical | pl.Enum) else pl.col(k)
         for k in keys
     ]
     out = lazy.group_by(cast).agg(aggs).head(MAX_CELLS + 1).collect()

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import MlgateInputError
 from ...metrics import BINARY
-from ..targets import as_array, digest, require_labels, resolve_pos_label, unique_labels
+from ..targets import (
+    as_array,
+    digest,
+    refuse_engine_column,
+    require_labels,
+    resolve_pos_label,
+    unique_labels,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -181,6 +188,7 @@ def _sensitive_frame(features: Any, n: int) -> pd.DataFrame:
         raise MlgateInputError(
             "sensitive_features", "is required.", "Pass a column (or frame) of group membership."
         )
+    refuse_engine_column(features, "sensitive_features")
     if isinstance(features, pd.DataFrame):
         frame = features
     elif isinstance(features, pd.Series):
