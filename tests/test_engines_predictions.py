@@ -135,6 +135,7 @@ def compare(
     return results
 
 
+REGRESSION = {"target": "y_r", "y_pred": "p_r", "task": "regression"}
 PERFORMANCE: list[tuple[str, dict[str, Any], dict[str, Any], float]] = [
     # (metric, expect kwargs, factory kwargs on column names, tolerance)
     ("accuracy", {"min": 0.7}, {}, 0),
@@ -162,9 +163,9 @@ PERFORMANCE: list[tuple[str, dict[str, Any], dict[str, Any], float]] = [
     ("recall", {"min": 0.7}, {"target": "y_float"}, 0),  # float labels: still binary
     ("mae", {"max": 1.0}, {"target": "y_r", "y_pred": "p_r"}, 1e-9),
     ("rmse", {"max": 1.0}, {"target": "y_r", "y_pred": "p_r"}, 1e-9),
-    ("mse", {"max": 1.0}, {"target": "y_r", "y_pred": "p_r", "sample_weight": "w"}, 1e-9),
+    ("mse", {"max": 1.0}, {**REGRESSION, "sample_weight": "w"}, 1e-9),
     ("r2", {"min": 0.85}, {"target": "y_r", "y_pred": "p_r"}, 1e-9),
-    ("mape", {"max": 0.1}, {"target": "y_r", "y_pred": "p_r", "task": "regression"}, 1e-9),
+    ("mape", {"max": 0.1}, {**REGRESSION, "sample_weight": "w"}, 1e-9),
 ]
 
 
