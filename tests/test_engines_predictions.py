@@ -236,6 +236,8 @@ FAIRNESS: list[tuple[str, Callable[[Any], Any]]] = [
     ("band", lambda f: f.expect_group_metric("recall", min=0.7, confidence=0.95)),
     ("band fpr", lambda f: f.expect_group_metric("false_positive_rate", max=0.3)),
     ("accuracy", lambda f: f.expect_group_metric("accuracy", min=0.7, confidence=0.95)),
+    ("f1", lambda f: f.expect_difference("f1", max=0.05, method="to_overall")),
+    ("balanced", lambda f: f.expect_group_metric("balanced_accuracy", min=0.7)),
 ]
 GROUPINGS: list[dict[str, Any]] = [
     {"sensitive_features": "region"},  # "Tiny" has positives only
@@ -260,7 +262,10 @@ def test_fairness_equals_pandas(table, predictions):
             [call for _, call in FAIRNESS],
         )
         for (label, _), result in zip(FAIRNESS, results, strict=True):
-            assert result.status != "error", (label, result.message)
+            # on pandas too: scikit-learn warns on a group with one true class ("Tiny"), and
+            # the test session makes warnings errors
+            tiny = label == "balanced" and "y_pred contains classes not in y_true" in result.message
+            assert result.status != "error" or tiny, (label, result.message)
 
 
 def test_fairness_equals_fairlearn(table, predictions):
@@ -303,8 +308,9 @@ def test_metrics_that_need_rows_are_errors_naming_the_fix(table):
     )
     ranked = fair.expect_group_metric("roc_auc", min=0.5)
     assert ranked.status == "error" and "roc_auc per group (it ranks" in ranked.message
-    f1 = fair.expect_difference("f1", max=0.1)
-    assert f1.status == "error" and "not a rate of the engine's confusion counts" in f1.message
+    f1 = fair.expect_difference("f1", max=0.1, confidence=0.95)
+    assert f1.status == "error" and "a bootstrap interval of f1 per group" in f1.message
+    assert fair.expect_difference("f1", max=0.5).status == "passed"
 
 
 def test_bad_input_is_an_error_naming_the_argument(table, predictions):

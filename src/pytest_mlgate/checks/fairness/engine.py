@@ -5,9 +5,10 @@ predicted label); the groups are encoded from those cells as :func:`.inputs.prep
 the rows (same labels, order, intersections, missing-group policy), and the per-group
 confusion counts every rate metric reads come from the same cells, so the figures and their
 intervals (Clopper-Pearson per group; the multinomial bootstrap of the counts for
-disparities) equal the pandas path's on the same rows and seed. Metrics that need the rows
-(scores, a callable, a non-rate metric through fairlearn's ``MetricFrame``) are an ``error``
-naming the metric and what to do.
+disparities) equal the pandas path's on the same rows and seed. Other label metrics (F1,
+balanced accuracy, ...) are computed per group on the cells, each weighted by its rows (equal
+to fairlearn's ``MetricFrame`` on the rows). What needs the rows (scores, a callable, the row
+bootstrap of a metric that is not a rate) is an ``error`` naming the metric and what to do.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ def prepare_engine(
         expected_absent=_expected_absent(expected_groups, per_column),
         min_group_size=int(min_group_size),
         source=source,
+        cells=(codes, truth, pred, weights),
         _counts=counts,
         _fingerprint=source.fingerprint(*sensitive, source.y_true, pred_col),
     )

@@ -50,6 +50,9 @@ class Groups:
     #: an engine table's columns (``engine_targets.EngineColumns``): the figures come from
     #: its counts, and ``y_true``/``codes`` are empty (no rows on the driver)
     source: Any = field(default=None, repr=False)
+    #: with ``source``: one line per cell of the engine's group-by, ``(codes, y_true, y_pred,
+    #: rows)``, from which a label metric that is not a rate is computed per group
+    cells: Any = field(default=None, repr=False)
     _counts: np.ndarray | None = field(default=None, repr=False)
     _fingerprint: str | None = field(default=None, repr=False)
 
