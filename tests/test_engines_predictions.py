@@ -518,3 +518,25 @@ def test_engine_columns_are_not_arrays(table, predictions):
     assert result.status == "error" and result.message.count("sensitive_features") >= 1
     same = make_gate().performance(table, target="y", y_pred="y").expect("accuracy", min=1)
     assert same.status == "passed" and same.observed == 1.0
+
+
+def test_a_pandas_table_takes_the_same_names(predictions):
+    """``target=`` and column names work on a pandas frame too: the arrays' path exactly."""
+    named = make_gate().performance(predictions, target="y", y_pred="pred", sample_weight="w")
+    arrays = make_gate().performance(
+        predictions["y"], y_pred=predictions["pred"], sample_weight=predictions["w"]
+    )
+    a, b = named.expect("f1", min=0.5), arrays.expect("f1", min=0.5)
+    assert (a.status, a.observed, a.details) == (b.status, b.observed, b.details)
+    fair = make_gate().fairness(predictions, "pred", target="y", sensitive_features=["sex"])
+    plain = make_gate().fairness(
+        predictions["y"], predictions["pred"], sensitive_features=predictions[["sex"]]
+    )
+    a = fair.expect_demographic_parity(min_ratio=0.8)
+    b = plain.expect_demographic_parity(min_ratio=0.8)
+    assert (a.status, a.observed, a.details) == (b.status, b.observed, b.details)
+    assert fair.name == "by sex"
+    bad = make_gate().performance(predictions, target="y", y_pred="nope").expect("f1", min=0)
+    assert bad.status == "error" and "'nope', which is not a column of the pandas table" in (
+        bad.message
+    )

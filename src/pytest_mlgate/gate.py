@@ -82,9 +82,10 @@ class Gate:
         A prediction table in an engine (a ``pyspark.sql.DataFrame``, a Dask DataFrame, a
         polars ``LazyFrame`` or ``DataFrame``) may be passed as ``y_true``: ``target=`` then
         names its column of true labels and ``y_pred``, ``y_score`` and ``sample_weight``
-        name its other columns. The figures come from one aggregation in the engine (counts
-        per true x predicted label, or a regression's sums); what needs the rows themselves
-        (scores, bootstrap intervals, slices) is an ``error`` saying to gate a sample.
+        name its other columns (a pandas frame takes the same names). The figures come from
+        one aggregation in the engine (counts per true x predicted label, or a regression's
+        sums); what needs the rows themselves (scores, bootstrap intervals, slices) is an
+        ``error`` saying to gate a sample.
 
         >>> perf = mlgate.performance(y_test, y_pred=pred, y_score=score)  # doctest: +SKIP
         >>> perf.expect("roc_auc", min=0.85, confidence=0.95)               # doctest: +SKIP

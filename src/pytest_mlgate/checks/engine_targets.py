@@ -32,20 +32,64 @@ if TYPE_CHECKING:
     from ..tables.predictions import Cells, Sums
 
 HOW = (
-    "With an engine table as y_true, target= names its column of true labels, and y_pred, "
+    "With a table as y_true, target= names its column of true labels, and y_pred, "
     "y_score, sample_weight and sensitive_features name its other columns."
 )
 
 
 def no_target(target: Any) -> None:
-    """``target=`` belongs to an engine table: with arrays it would be ignored."""
+    """``target=`` belongs to a table: with arrays it would be ignored."""
     if target is not None:
         raise MlgateInputError(
             "target",
-            "names the column of true labels of an engine table (Spark, Dask, polars) passed "
+            "names the column of true labels of a table (pandas, Spark, Dask, polars) passed "
             f"as y_true, but y_true is not one (target={target!r}).",
-            "Pass the labels themselves as y_true, or the engine table with target=.",
+            "Pass the labels themselves as y_true, or the table with target=.",
         )
+
+
+def frame_columns(frame: Any, target: Any, named: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """A pandas frame as ``y_true`` with ``target=``: the same API as an engine table, the
+    columns taken out as the arrays of the pandas path: ``(labels, {argument: column})``
+    (``sensitive_features``: a frame of the named columns). Anything else: ``target=``'s
+    error."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        no_target(target)
+    columns = list(frame.columns)
+
+    def column(argument: str, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise MlgateInputError(
+                argument,
+                f"must name a column of the pandas table passed as y_true, got "
+                f"{type(value).__name__}.",
+                HOW,
+            )
+        if value not in columns:
+            raise MlgateInputError(
+                argument,
+                f"names {value!r}, which is not a column of the pandas table "
+                f"(columns: {preview((repr(c) for c in columns), 12)}).",
+                HOW,
+            )
+        return frame[value]
+
+    out: dict[str, Any] = {}
+    for argument, value in named.items():
+        if value is None:
+            out[argument] = None
+        elif argument == "sensitive_features":
+            names = [value] if isinstance(value, str) else value
+            if not isinstance(names, list | tuple) or not names:
+                raise MlgateInputError(
+                    argument, "must name one column of the table, or a list of them.", HOW
+                )
+            out[argument] = pd.DataFrame({n: column(argument, n) for n in names})
+        else:
+            out[argument] = column(argument, value)
+    return column("target", target), out
 
 
 class EngineColumns:

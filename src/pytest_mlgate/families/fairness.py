@@ -9,7 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..checks.bands import band_title, metric_label
-from ..checks.engine_targets import no_target
+from ..checks.engine_targets import frame_columns
 from ..checks.fairness import compute
 from ..checks.fairness.engine import prepare_engine
 from ..checks.fairness.inputs import Groups, prepare
@@ -63,8 +63,13 @@ class FairnessChecks(Family):
         self._groups: Groups | None = None
         try:
             engine = engine_of(y_true)
+            if engine is None and target is not None:  # a pandas table and column names
+                named = {"y_pred": y_pred, "y_score": y_score}
+                named["sensitive_features"] = sensitive_features
+                y_true, named = frame_columns(y_true, target, named)
+                y_pred, y_score = named["y_pred"], named["y_score"]
+                sensitive_features = named["sensitive_features"]
             if engine is None:
-                no_target(target)
                 self._groups = prepare(
                     y_true,
                     y_pred,

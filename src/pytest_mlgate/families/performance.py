@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks.bands import band, band_title, is_number, metric_label
-from ..checks.engine_targets import engine_targets, no_target
+from ..checks.engine_targets import engine_targets, frame_columns
 from ..checks.performance.arguments import regression_rules, rules_text
 from ..checks.performance.baseline import BaselineFlow, regression_outcome
 from ..checks.performance.slices import slices_outcome
@@ -63,8 +63,12 @@ class PerformanceChecks(Family):
         self._data: Targets | None = None
         try:
             engine = engine_of(y_true)
+            if engine is None and target is not None:  # a pandas table and column names
+                named = {"y_pred": y_pred, "y_score": y_score, "sample_weight": sample_weight}
+                y_true, named = frame_columns(y_true, target, named)
+                y_pred, y_score = named["y_pred"], named["y_score"]
+                sample_weight = named["sample_weight"]
             if engine is None:
-                no_target(target)
                 self._data = check_targets(y_true, y_pred, y_score, task, sample_weight, pos_label)
             else:  # an engine table: the other arguments name its columns
                 self._data, source = engine_targets(
