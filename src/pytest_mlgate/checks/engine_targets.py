@@ -352,6 +352,8 @@ def engine_targets(
 ) -> tuple[CountedTargets, EngineColumns]:
     """``check_targets`` for an engine table: names validated, nulls refused, the task
     inferred as on pandas, then one aggregation in the engine."""
+    import numpy as np
+
     from ..tables.predictions import float_spread, prediction_cells, regression_sums
 
     if task not in TASKS:
@@ -396,15 +398,10 @@ def engine_targets(
             f"has {plural(cells.negative, 'negative weight')}.",
             "Weights count rows: pass zero or positive weights.",
         )
-    if cells.weight is not None:
-        import numpy as np
-
-        if not np.isfinite(cells.weight).all():
-            raise MlgateInputError("sample_weight", "has infinite values.")
+    if cells.weight is not None and not np.isfinite(cells.weight).all():
+        raise MlgateInputError("sample_weight", "has infinite values.")
     truth = cell_values(cells, truth_col, "target")
     pred = None if pred_col is None else cell_values(cells, pred_col, "y_pred")
-    import numpy as np
-
     classes = unique_labels(
         truth if pred is None else np.concatenate([truth.astype(object), pred.astype(object)])
     )
