@@ -540,3 +540,16 @@ def test_a_pandas_table_takes_the_same_names(predictions):
     assert bad.status == "error" and "'nope', which is not a column of the pandas table" in (
         bad.message
     )
+
+
+def test_an_eager_polars_frame_goes_the_engine_way(predictions):
+    pl = pytest.importorskip("polars")
+    eager = pl.from_pandas(predictions)
+    perf = make_gate().performance(eager, target="y", y_pred="pred")
+    assert type(perf._targets()).__name__ == "CountedTargets"
+    same_result(
+        perf.expect("recall", min=0.7, confidence=0.95),
+        make_gate()
+        .performance(predictions["y"], y_pred=predictions["pred"])
+        .expect("recall", min=0.7, confidence=0.95),
+    )
