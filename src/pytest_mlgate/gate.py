@@ -74,12 +74,23 @@ class Gate:
         sample_weight: Any = None,
         pos_label: Any = None,
         model: str | None = None,
+        target: str | None = None,
     ) -> PerformanceChecks:
         """Performance checks on one set of predictions. ``model=`` names the model they
         describe when a session gates several: its figures go to its own card.
 
+        A prediction table in an engine (a ``pyspark.sql.DataFrame``, a Dask DataFrame, a
+        polars ``LazyFrame`` or ``DataFrame``) may be passed as ``y_true``: ``target=`` then
+        names its column of true labels and ``y_pred``, ``y_score`` and ``sample_weight``
+        name its other columns (a pandas frame takes the same names). The figures come from
+        one aggregation in the engine (counts per true x predicted label, or a regression's
+        sums); what needs the rows themselves (scores, bootstrap intervals, slices) is an
+        ``error`` saying to gate a sample.
+
         >>> perf = mlgate.performance(y_test, y_pred=pred, y_score=score)  # doctest: +SKIP
         >>> perf.expect("roc_auc", min=0.85, confidence=0.95)               # doctest: +SKIP
+        >>> perf = mlgate.performance(sdf, target="label", y_pred="pred")   # doctest: +SKIP
+        >>> perf.expect("recall", min=0.6, confidence=0.95)                 # doctest: +SKIP
         """
         from .families.performance import PerformanceChecks
 
@@ -93,6 +104,7 @@ class Gate:
             task=task,
             sample_weight=sample_weight,
             pos_label=pos_label,
+            target=target,
         )
 
     def fairness(
@@ -108,19 +120,28 @@ class Gate:
         pos_label: Any = None,
         missing_group: str = "error",
         model: str | None = None,
+        target: str | None = None,
     ) -> FairnessChecks:
         """Fairness checks across the groups of one or more sensitive features.
 
         Without ``name=`` the results are labelled after the sensitive columns ("by sex",
         "by sex, age_band"), or "fairness" when they have no names.
 
+        A prediction table in an engine (Spark, Dask, polars) may be passed as ``y_true``:
+        ``target=`` names its column of true labels, ``y_pred`` and ``y_score`` name its
+        other columns and ``sensitive_features`` one column or a list of them. One group-by
+        in the engine counts the rows per group x true x predicted label; the rate metrics
+        come from those counts, and a metric that needs the rows is an ``error``.
+
         >>> fair = mlgate.fairness(y, pred, sensitive_features=test[["sex"]])  # doctest: +SKIP
         >>> fair.expect_ratio("selection_rate", min=0.8)                        # doctest: +SKIP
+        >>> fair = mlgate.fairness(sdf, "pred", target="label",
+        ...                        sensitive_features=["sex", "race"])          # doctest: +SKIP
         """
         from .families.fairness import FairnessChecks
 
         if name is None:
-            name = _fairness_name(sensitive_features)
+            name = _fairness_name(sensitive_features, target is not None)
         self._recorder.assign_model("fairness", name, model)
 
         return FairnessChecks(
@@ -134,6 +155,7 @@ class Gate:
             expected_groups=expected_groups,
             pos_label=pos_label,
             missing_group=missing_group,
+            target=target,
         )
 
     def drift(
@@ -183,10 +205,15 @@ class Gate:
         return record_profile(self._recorder, df, name=name)
 
 
-def _fairness_name(sensitive_features: Any) -> str:
-    """``by sex, age_band`` from the sensitive columns' names; ``fairness`` without names."""
+def _fairness_name(sensitive_features: Any, named: bool = False) -> str:
+    """``by sex, age_band`` from the sensitive columns' names; ``fairness`` without names.
+    ``named``: the features are column names of an engine table (``target=`` given)."""
     columns = getattr(sensitive_features, "columns", None)
-    if columns is not None:
+    if named and isinstance(sensitive_features, str):
+        names = [sensitive_features]
+    elif named and isinstance(sensitive_features, list | tuple):
+        names = [str(c) for c in list(sensitive_features)[:4]]
+    elif columns is not None:
         names = [str(c) for c in list(columns)[:4]]
     elif isinstance(sensitive_features, dict):
         names = [str(k) for k in list(sensitive_features)[:4]]

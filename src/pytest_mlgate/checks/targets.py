@@ -62,6 +62,7 @@ class Targets:
         self.classes = classes
         self.inferred = inferred
         self.n = len(y_true)
+        self.weighted = weight is not None
 
     def subset(self, rows: np.ndarray) -> Targets:
         return Targets(
@@ -74,6 +75,10 @@ class Targets:
             self.classes,
             self.inferred,
         )
+
+    def require_rows(self, check: str, fix: str = "") -> None:
+        """Nothing: the rows are here (an engine table's targets refuse ``check``, naming
+        ``fix`` as another way than a sample)."""
 
     def values_for(self, m: Metric) -> np.ndarray:
         """``y_pred`` or ``y_score``, as the metric needs; bad input when it is missing."""
@@ -200,6 +205,7 @@ def as_array(
 
     if isinstance(value, str | bytes) or value is None or np.isscalar(value):
         raise MlgateInputError(argument, f"must be an array of values, got {type(value).__name__}.")
+    refuse_engine_column(value, argument)
     arr: np.ndarray
     if isinstance(value, pd.DataFrame):
         arr = value.to_numpy()
@@ -241,6 +247,26 @@ def as_array(
     if bad.any():
         raise _missing(argument, bad if bad.ndim == 1 else bad.any(axis=1))
     return arr
+
+
+#: modules of engine objects that ``np.asarray`` would collect (Dask) or cannot read (Spark)
+ENGINE_MODULES = ("dask.", "dask_expr", "pyspark.")
+
+
+def refuse_engine_column(value: Any, argument: str) -> None:
+    """A Dask Series or frame, or a Spark column, is not an array: converting it would
+    collect the whole column to the driver (Dask) or fail (Spark). The engine path takes the
+    table and column names instead."""
+    module = type(value).__module__ or ""
+    if module.startswith(ENGINE_MODULES):
+        engine = "Spark" if module.startswith("pyspark") else "Dask"
+        raise MlgateInputError(
+            argument,
+            f"is a {engine} {type(value).__name__}; the gate does not collect it.",
+            "Pass the whole table as y_true with target= naming its label column, and the "
+            "other arguments as its column names, e.g. mlgate.performance(table, "
+            "target='label', y_pred='prediction').",
+        )
 
 
 def _missing(argument: str, rows: np.ndarray) -> MlgateInputError:

@@ -9,12 +9,15 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..checks.bands import band_title, metric_label
+from ..checks.engine_targets import frame_columns
 from ..checks.fairness import compute
+from ..checks.fairness.engine import prepare_engine
 from ..checks.fairness.inputs import Groups, prepare
 from ..checks.fairness.resampling import DisparityRule
 from ..errors import MlgateInputError
 from ..recording import Family, guard_checks
 from ..results import CheckResult, Outcome
+from ..tables.engines import engine_of
 from ..text import number
 
 if TYPE_CHECKING:
@@ -54,20 +57,43 @@ class FairnessChecks(Family):
         expected_groups: dict[str, list[Any]] | None = None,
         pos_label: Any = None,
         missing_group: str = "error",
+        target: str | None = None,
     ) -> None:
         super().__init__(recorder, name)
         self._groups: Groups | None = None
         try:
-            self._groups = prepare(
-                y_true,
-                y_pred,
-                y_score,
-                sensitive_features,
-                min_group_size,
-                expected_groups,
-                pos_label,
-                missing_group,
-            )
+            engine = engine_of(y_true)
+            if engine is None and target is not None:  # a pandas table and column names
+                named = {"y_pred": y_pred, "y_score": y_score}
+                named["sensitive_features"] = sensitive_features
+                y_true, named = frame_columns(y_true, target, named)
+                y_pred, y_score = named["y_pred"], named["y_score"]
+                sensitive_features = named["sensitive_features"]
+            if engine is None:
+                self._groups = prepare(
+                    y_true,
+                    y_pred,
+                    y_score,
+                    sensitive_features,
+                    min_group_size,
+                    expected_groups,
+                    pos_label,
+                    missing_group,
+                )
+            else:  # an engine table: the other arguments name its columns
+                self._groups, source = prepare_engine(
+                    y_true,
+                    engine,
+                    target,
+                    y_pred,
+                    y_score,
+                    sensitive_features,
+                    min_group_size,
+                    expected_groups,
+                    pos_label,
+                    missing_group,
+                )
+                recorder.use_dataset(name, "evaluation", source.table.dataset())
         except Exception as exc:  # unusable input of any kind: one error result
             self.unusable("fairness", "usable input", exc)
 

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks.bands import band, band_title, is_number, metric_label
+from ..checks.engine_targets import engine_targets, frame_columns
 from ..checks.performance.arguments import regression_rules, rules_text
 from ..checks.performance.baseline import BaselineFlow, regression_outcome
 from ..checks.performance.slices import slices_outcome
 from ..checks.performance.verdicts import band_outcome, challenger_outcome
 from ..checks.targets import Targets, check_targets
 from ..recording import Family, guard_checks
+from ..tables.engines import engine_of
 from ..text import number
 
 if TYPE_CHECKING:
@@ -55,11 +57,24 @@ class PerformanceChecks(Family):
         task: str = "auto",
         sample_weight: Any = None,
         pos_label: Any = None,
+        target: str | None = None,
     ) -> None:
         super().__init__(recorder, name)
         self._data: Targets | None = None
         try:
-            self._data = check_targets(y_true, y_pred, y_score, task, sample_weight, pos_label)
+            engine = engine_of(y_true)
+            if engine is None and target is not None:  # a pandas table and column names
+                named = {"y_pred": y_pred, "y_score": y_score, "sample_weight": sample_weight}
+                y_true, named = frame_columns(y_true, target, named)
+                y_pred, y_score = named["y_pred"], named["y_score"]
+                sample_weight = named["sample_weight"]
+            if engine is None:
+                self._data = check_targets(y_true, y_pred, y_score, task, sample_weight, pos_label)
+            else:  # an engine table: the other arguments name its columns
+                self._data, source = engine_targets(
+                    y_true, engine, target, y_pred, y_score, task, sample_weight, pos_label
+                )
+                recorder.use_dataset(name, "evaluation", source.table.dataset())
         except Exception as exc:  # unusable input of any kind: one error result
             self.unusable("performance", "usable predictions", exc)
 

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import MlgateInputError
 from ...metrics import BINARY
-from ..targets import as_array, digest, require_labels, resolve_pos_label, unique_labels
+from ..targets import (
+    as_array,
+    digest,
+    refuse_engine_column,
+    require_labels,
+    resolve_pos_label,
+    unique_labels,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,6 +47,12 @@ class Groups:
     classes: list[Any]
     expected_absent: list[str]
     min_group_size: int
+    #: an engine table's columns (``engine_targets.EngineColumns``): the figures come from
+    #: its counts, and ``y_true``/``codes`` are empty (no rows on the driver)
+    source: Any = field(default=None, repr=False)
+    #: with ``source``: one line per cell of the engine's group-by, ``(codes, y_true, y_pred,
+    #: rows)``, from which a label metric that is not a rate is computed per group
+    cells: Any = field(default=None, repr=False)
     _counts: np.ndarray | None = field(default=None, repr=False)
     _fingerprint: str | None = field(default=None, repr=False)
 
@@ -114,14 +127,7 @@ def prepare(
         raise MlgateInputError(
             "missing_group", f"must be 'error' or 'own_group', got {missing_group!r}."
         )
-    if (
-        isinstance(min_group_size, bool)
-        or not isinstance(min_group_size, int | np.integer)
-        or (min_group_size < 1)
-    ):
-        raise MlgateInputError(
-            "min_group_size", f"must be a positive integer, got {min_group_size!r}."
-        )
+    check_min_group_size(min_group_size)
     truth = as_array(y_true, "y_true")
     n = len(truth)
     pred = None
@@ -164,6 +170,19 @@ def prepare(
     )
 
 
+def check_min_group_size(min_group_size: Any) -> None:
+    import numpy as np
+
+    if (
+        isinstance(min_group_size, bool)
+        or not isinstance(min_group_size, int | np.integer)
+        or (min_group_size < 1)
+    ):
+        raise MlgateInputError(
+            "min_group_size", f"must be a positive integer, got {min_group_size!r}."
+        )
+
+
 def _sensitive_frame(features: Any, n: int) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
@@ -172,6 +191,7 @@ def _sensitive_frame(features: Any, n: int) -> pd.DataFrame:
         raise MlgateInputError(
             "sensitive_features", "is required.", "Pass a column (or frame) of group membership."
         )
+    refuse_engine_column(features, "sensitive_features")
     if isinstance(features, pd.DataFrame):
         frame = features
     elif isinstance(features, pd.Series):
@@ -209,9 +229,10 @@ def _sensitive_frame(features: Any, n: int) -> pd.DataFrame:
 
 
 def _encode(
-    frame: pd.DataFrame, missing_group: str
+    frame: pd.DataFrame, missing_group: str, weights: np.ndarray | None = None
 ) -> tuple[np.ndarray, list[str], np.ndarray, dict[str, list[str]]]:
-    """Integer group codes (intersections: every combination of the columns' levels)."""
+    """Integer group codes (intersections: every combination of the columns' levels);
+    ``weights``: the rows each line of ``frame`` stands for (an engine table's cells)."""
     import numpy as np
     import pandas as pd
 
@@ -231,7 +252,9 @@ def _encode(
             if missing_group == "error":
                 raise MlgateInputError(
                     "sensitive_features",
-                    f"column {str(column)!r} has {int(missing.sum()):,} missing values.",
+                    f"column {str(column)!r} has "
+                    f"{int(missing.sum() if weights is None else weights[missing].sum()):,} "
+                    "missing values.",
                     "Fill them, drop those rows, or pass missing_group='own_group' to compare "
                     f"them as a group labelled {MISSING_LABEL!r}.",
                 )
@@ -251,7 +274,7 @@ def _encode(
             ", ".join(f"{c}={v}" for c, v in zip(names, combo, strict=True))
             for combo in itertools.product(*(per_column[c] for c in names))
         ]
-    sizes = np.bincount(codes, minlength=len(labels))
+    sizes = np.bincount(codes, weights=weights, minlength=len(labels)).astype(np.int64)
     return codes, labels, sizes, per_column
 
 

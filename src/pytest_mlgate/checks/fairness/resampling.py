@@ -175,6 +175,10 @@ def bootstrap_groups(
 
     groups = table.groups
     func = figure.on_rows
+    if func is None and groups.source is not None:  # an engine table's cells are no rows
+        raise groups.source.rows_error(
+            f"a bootstrap interval of {figure.metric} per group (confidence=)"
+        )
     assert func is not None
     order = np.argsort(groups.codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(groups.sizes)])

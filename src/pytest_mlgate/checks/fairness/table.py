@@ -9,7 +9,8 @@ rate whose denominator is 0 is undefined (fairlearn returns 0.0) and a group und
 
 Rate metrics come from the per-group confusion counts (one bincount pass, shared by every
 check of a ``mlgate.fairness`` object); any other metric, or a callable, goes through
-fairlearn's ``MetricFrame``.
+fairlearn's ``MetricFrame`` (on an engine table: a label metric on the group's cells, each
+weighted by its rows; scores and callables need the rows).
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def group_metric(groups: Groups, metric: str | Callable[..., float]) -> GroupMet
         overall, _ = rate(groups.counts.sum(axis=0), num, den)
         words = _DENOMINATOR_WORDS.get(tuple(den), "rows")
         return GroupMetric(spec.name, values, dens, float(overall), words, (num, den))
+    if groups.source is not None:  # an engine table: from its cells
+        return _from_cells(groups, spec, metric)
     y = _metric_input(groups, spec, metric)
     func = _safe(spec, groups.pos_label)
     from fairlearn.metrics import MetricFrame
@@ -92,6 +95,42 @@ def group_metric(groups: Groups, metric: str | Callable[..., float]) -> GroupMet
 
     whole = float(frame.overall)
     return GroupMetric(spec.name, values, groups.sizes.copy(), whole, "rows", None, on_rows)
+
+
+def _from_cells(groups: Groups, spec: Metric, metric: Any) -> GroupMetric:
+    """A label metric per group of an engine table's cells, each cell weighted by its rows
+    (scikit-learn's figures on integer weights equal those on the rows); what reads scores,
+    or a callable, needs the rows."""
+    import numpy as np
+
+    if callable(metric) or spec.needs != LABELS:
+        why = "a callable" if callable(metric) else "it ranks the rows' scores"
+        raise groups.source.rows_error(f"{spec.name} per group ({why})")
+    codes, truth, pred, rows = groups.cells
+
+    def compute(keep: np.ndarray) -> float:
+        with handled_warnings(spec):
+            try:
+                return float(
+                    spec.compute(
+                        truth[keep],
+                        pred[keep],
+                        sample_weight=rows[keep],
+                        pos_label=groups.pos_label,
+                    )
+                )
+            except ValueError:
+                return float("nan")
+
+    values = np.array(
+        [
+            compute(codes == g) if groups.sizes[g] > 0 else float("nan")
+            for g in range(groups.n_groups)
+        ],
+        dtype=np.float64,
+    )
+    whole = compute(np.ones(len(codes), dtype=bool))
+    return GroupMetric(spec.name, values, groups.sizes.copy(), whole, "rows", None, None)
 
 
 def _metric_input(groups: Groups, spec: Metric, metric: Any) -> np.ndarray:

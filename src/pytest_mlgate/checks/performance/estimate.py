@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import MlgateInputError
 from ...metrics import BINARY, REGRESSION, SCORES, Metric, handled_warnings, is_registered
 from ...text import figure, number, plural
+from ..engine_targets import CountedTargets
 from ..targets import Targets, as_array, check_task, check_values
 
 if TYPE_CHECKING:
@@ -149,28 +150,42 @@ def estimate(
 
     check_task(data, m)
     y = data.values_for(m)
-    check_values(data, m, y)
+    counted = isinstance(data, CountedTargets)
+    if not counted:
+        check_values(data, m, y)
     est = Estimate(data, m)
-    est.value, est.undefined_reason = point(data, m, y)
     registered = is_registered(m)
-    est.units, est.units_what = iv.denominator_units(
-        m.name, registered, data.y_true, y, data.pos_label, data.task
-    )
+    if isinstance(data, CountedTargets):  # an engine table's cells or sums
+        est.value, est.undefined_reason = (
+            data.regression_value(m.name) if data.task == REGRESSION else point(data, m, y)
+        )
+        est.units, est.units_what = data.units(m.name)
+    else:
+        est.value, est.undefined_reason = point(data, m, y)
+        est.units, est.units_what = iv.denominator_units(
+            m.name, registered, data.y_true, y, data.pos_label, data.task
+        )
     if est.value is None or confidence is None:
         return est
     try:
         method = iv.resolve_method(ci_method, iv.family(m.name, registered), units=est.units)
     except ValueError as exc:
         raise MlgateInputError("ci_method", f"{exc}.") from exc
+    if isinstance(data, CountedTargets) and method != iv.CLOPPER_PEARSON:
+        data.require_rows(f"a bootstrap interval of {m.name} (confidence=)")
     est.confidence, est.n_boot = confidence, n_boot
     if method == iv.CLOPPER_PEARSON:
-        x, trials = iv.proportion_counts(m.name, data.y_true, y, data.pos_label, data.weight)
+        x, trials = (
+            data.proportion(m.name)
+            if isinstance(data, CountedTargets)
+            else iv.proportion_counts(m.name, data.y_true, y, data.pos_label, data.weight)
+        )
         est.low, est.high = iv.clopper_pearson(x, trials, confidence)
         est.ci_method = method if est.low is not None else None
         est.n_boot = None
         est.interval_note = (
             f"exact binomial interval on {est.units:,} {est.units_what}"
-            if data.weight is None
+            if not data.weighted
             else f"binomial interval on Kish's effective denominator "
             f"{number(round(trials, 1))} (weighted)"
         )
@@ -226,6 +241,7 @@ def compare(
     from ...stats.metric_statistics import statistic_for
 
     check_task(data, m)
+    data.require_rows(f"comparing {m.name} with another model's predictions")
     mine = data.values_for(m)
     theirs = as_array(other, "other", length=data.n, allow_2d=mine.ndim == 2)
     if m.needs == SCORES:

@@ -42,6 +42,11 @@ def slices_outcome(
 
     from ...stats.intervals import denominator_units
 
+    data.require_rows(
+        "slices (perf.by)",
+        "For a count metric per group of a column, mlgate.fairness(table, y_pred, target=..., "
+        "sensitive_features=column).expect_group_metric(...) counts the groups in the engine.",
+    )
     check_band(low, high)
     check_interval(confidence, n_boot, ci_method)
     check_min_size(min_size)
