@@ -39,7 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 
 CELLS = 4096  # equal-width cells between the pooled minimum and maximum
-TARGET_BUCKETS = 1 << 16  # sub-buckets in all, shared by the cells by sample mass
+TARGET_BUCKETS = 60_000  # sub-buckets in all, shared by the cells by sample mass (ids fit
+# in 16 bits: a pass keeps them for the next at 2 bytes a value)
 SAMPLE = 8192  # values per side in the strided sample that shares the sub-buckets out
 CHUNK = 1 << 15  # values per chunk of a pass (in cache)
 MAX_SUBSET_SHARE = 0.2  # above this share of values to sort, sort everything instead
@@ -87,6 +88,7 @@ class _Grid:
         np.cumsum(width, out=start[1:])
         self.width = width
         self.start = start[:-1].copy()
+        self.table = width + 1j * self.start  # one gather fetches both
         # one spare bucket after the last: start + frac * width may round up to the next
         # cell's first bucket, and the last cell has no next one
         self.size = int(start[-1]) + 1
@@ -120,40 +122,45 @@ class _Grid:
     def _ids(self, x: np.ndarray, work: _Work, m: int) -> np.ndarray:
         """Bucket ids of a chunk (in ``work.ids``; ``work.u`` keeps the position ``v``,
         whose fractional part is the offset in the bucket, in units of its width)."""
-        u, f, cells, ids = work.u[:m], work.f[:m], work.cells[:m], work.ids[:m]
+        u, g, cells, ids = work.u[:m], work.g[:m], work.cells[:m], work.ids[:m]
         np.subtract(x, self.low, out=u)
         u *= self.scale  # in [0, CELLS] for x in [low, high]
         np.copyto(cells, u, casting="unsafe")  # truncation is floor: u >= 0
         np.subtract(u, cells, out=u)  # the position in the cell, in [0, 1)
-        np.take(self.width, cells, out=f)
-        u *= f
-        np.take(self.start, cells, out=f)
-        u += f  # below start[cell] + width[cell] <= size - 1: no clipping needed
+        np.take(self.table, cells, out=g)
+        u *= g.real  # times the cell's width ...
+        u += g.imag  # ... plus its first bucket: below size - 1, no clipping needed
         np.copyto(ids, u, casting="unsafe")
         return ids
 
-    def count(self, x: np.ndarray, work: _Work) -> tuple[np.ndarray, np.ndarray]:
-        """Values per bucket and the sum of their offsets from their bucket's lower edge
-        (in the values' units)."""
+    def count(self, x: np.ndarray, work: _Work) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Values per bucket, the sum of their offsets from their bucket's lower edge (in
+        the values' units), and every value's bucket id (16 bits)."""
         counts = np.zeros(self.size, dtype=np.int64)
         sums = np.zeros(self.size)
+        stored = np.empty(x.size, dtype=np.uint16)
         for s in range(0, x.size, CHUNK):
             part = x[s : s + CHUNK]
             m = part.size
             ids = self._ids(part, work, m)
+            np.copyto(stored[s : s + m], ids, casting="unsafe")  # size <= 2**16
             offset = np.subtract(work.u[:m], ids, out=work.u[:m])  # in [0, 1): exact
             counts += np.bincount(ids, minlength=self.size)
             sums += np.bincount(ids, weights=offset, minlength=self.size)
         sums *= self.bucket_width
-        return counts, sums
+        return counts, sums, stored
 
-    def select(self, x: np.ndarray, keep: np.ndarray, work: _Work) -> np.ndarray:
+    def select(
+        self, x: np.ndarray, stored: np.ndarray, keep: np.ndarray, work: _Work
+    ) -> np.ndarray:
         """The values of ``x`` whose bucket is kept, sorted."""
         parts = []
         for s in range(0, x.size, CHUNK):
             part = x[s : s + CHUNK]
-            ids = self._ids(part, work, part.size)
-            mask = np.take(keep, ids, out=work.mask[: part.size])
+            m = part.size
+            ids = work.ids[:m]
+            np.copyto(ids, stored[s : s + m], casting="unsafe")
+            mask = np.take(keep, ids, out=work.mask[:m])
             parts.append(part[mask])
         out = np.concatenate(parts) if parts else np.empty(0)
         out.sort()
@@ -166,7 +173,7 @@ class _Work:
 
     def __init__(self, size: int) -> None:
         self.u = np.empty(size)
-        self.f = np.empty(size)
+        self.g = np.empty(size, dtype=np.complex128)
         self.cells = np.empty(size, dtype=np.int64)
         self.ids = np.empty(size, dtype=np.int64)
         self.mask = np.empty(size, dtype=bool)
@@ -225,8 +232,10 @@ def bucket_figures(
     step_a, step_b = max(1, n1 // SAMPLE), max(1, n2 // SAMPLE)
     grid = _Grid(low, high, np.concatenate([a[::step_a], b[::step_b]]))
     work = _Work(min(CHUNK, max(n1, n2)))
-    sa = _Side(*grid.count(a, work), n1)
-    sb = _Side(*grid.count(b, work), n2)
+    counts_a, sums_a, ids_a = grid.count(a, work)
+    counts_b, sums_b, ids_b = grid.count(b, work)
+    sa = _Side(counts_a, sums_a, n1)
+    sb = _Side(counts_b, sums_b, n2)
     R, C = sa.cum, sb.cum
     Rp, Cp = sa.before, sb.before
 
@@ -259,7 +268,8 @@ def bucket_figures(
     kept = int(sa.counts[keep_a].sum()) + int(sb.counts[both].sum())
     if kept > MAX_SUBSET_SHARE * (n1 + n2):
         return None
-    va, vb = grid.select(a, keep_a, work), grid.select(b, both, work)
+    va, vb = grid.select(a, ids_a, keep_a, work), grid.select(b, ids_b, both, work)
+    del ids_a, ids_b
     sa.hold(keep_a, va, grid.ids(va))
     sb.hold(both, vb, grid.ids(vb))
 
@@ -309,3 +319,16 @@ def _wasserstein(grid: _Grid, sa: _Side, sb: _Side, ambiguous: np.ndarray) -> fl
     k = ids[first]
     start = np.abs(sa.before[k] / n1 - sb.before[k] / n2) * (merged[first] - grid.lower[k])
     return total + (pieces + float(np.sum(start)))
+
+
+def moments(x: np.ndarray) -> tuple[float, float]:
+    """Mean and sum of squared deviations of a float sample (in chunks: no full-size
+    temporary)."""
+    mean = float(x.mean())
+    m2 = 0.0
+    buffer = np.empty(min(CHUNK, x.size))
+    for s in range(0, x.size, CHUNK):
+        part = x[s : s + CHUNK]
+        dev = np.subtract(part, mean, out=buffer[: part.size])
+        m2 += float(np.dot(dev, dev))
+    return mean, m2

@@ -30,7 +30,7 @@ from ...profile import (
     sorted_numeric,
 )
 from ...stats import drift as st
-from ...stats.buckets import bucket_figures
+from ...stats.buckets import bucket_figures, moments
 from ...stats.parallel import map_threads, threads_for
 from ...summaries import float_values
 from .inputs import Comparison, Side
@@ -288,11 +288,7 @@ def bucket_path(fig: ColumnFigures, a: np.ndarray, b: np.ndarray) -> bool:
         np.diff(np.concatenate([[0], c, [n]])).astype(np.int64)
         for c, n in zip(counted, (n1, n2), strict=True)
     )
-    mean = float(a.mean())
-    dev = a - mean
-    np.multiply(dev, dev, out=dev)
-    m2 = float(np.sum(dev))
-    del dev
+    mean, m2 = moments(a)
     summary = NumericSummary(n1, mean, m2, low_a, high_a, edges, ref_bins)
     try:
         d, p, mode = st.ks_p_value(found.statistic, n1, n2)
