@@ -1,5 +1,5 @@
 """Issue 14: the raw-reference drift check with the sort-free bucket path against the sorting
-path (``BUCKET_MIN_ROWS`` raised out of reach), interleaved in one process, with the
+path (``figures.BUCKETS`` forced on, then off), interleaved in one process, with the
 hand-written scipy/numpy contender of ``bench_drift.py`` in the same rounds.
 
     cd benchmarks && python ab_drift_buckets.py [1000000] [--rounds 5]
@@ -39,16 +39,13 @@ def main(argv: list[str]) -> None:
     n = sizes[0] if sizes else 1_000_000
     ref, cur = load(n)
     ref, cur = ref[FEATURES], cur[FEATURES]
-    default = figures.BUCKET_MIN_ROWS
 
     def sorting() -> object:
-        figures.BUCKET_MIN_ROWS = 1 << 62
-        try:
-            return mlgate_check(ref, cur)
-        finally:
-            figures.BUCKET_MIN_ROWS = default
+        figures.BUCKETS = False
+        return mlgate_check(ref, cur)
 
     def buckets() -> object:
+        figures.BUCKETS = True
         return mlgate_check(ref, cur)
 
     contenders = {

@@ -55,7 +55,6 @@ def main(argv: list[str]) -> None:
         runs = int(argv[at + 1])
         argv = argv[:at] + argv[at + 2 :]
     sizes = [int(a) for a in argv if a.isdigit()] or [1_000_000, 5_000_000, 10_000_000]
-    default = figures.BUCKET_MIN_ROWS
     print(describe())
     for n in sizes:
         t0 = time.perf_counter()
@@ -64,8 +63,8 @@ def main(argv: list[str]) -> None:
         gc.collect()
         built = time.perf_counter() - t0
         mlgate_check(ref.iloc[:1000], cur.iloc[:1000])
-        for path, minimum in (("buckets", default), ("sorting", 1 << 62)):
-            figures.BUCKET_MIN_ROWS = minimum
+        for path, forced in (("buckets", True), ("sorting", False)):
+            figures.BUCKETS = forced
             rows = []
             for _ in range(runs):
                 gc.collect()
@@ -81,7 +80,7 @@ def main(argv: list[str]) -> None:
                 assert sorted(result.details["drifted"]) == sorted(
                     ["num_00", "num_03", "num_09", "num_15", "cat_2"]
                 ), result.details["drifted"]
-            figures.BUCKET_MIN_ROWS = default
+            figures.BUCKETS = None
             wall = statistics.median(r[0] for r in rows)
             user = statistics.median(r[1] for r in rows)
             system = statistics.median(r[2] for r in rows)

@@ -149,6 +149,11 @@ def test_the_bucket_path_declines_what_it_cannot_split():
     assert bk.bucket_figures(heavy, 1.0 / rng.random(200_000) ** 1.5, ranks, spans) is None
 
 
+def test_sort_is_slow_reads_the_cpu_once():
+    assert bk.sort_is_slow() in (True, False)
+    assert bk.sort_is_slow() is bk.sort_is_slow()
+
+
 def test_moments_equal_the_sorted_summary():
     rng = np.random.default_rng(2)
     x = rng.lognormal(size=300_001)
@@ -183,6 +188,7 @@ def frames(n: int, seed: int, with_nan: bool = False) -> tuple[pd.DataFrame, pd.
 
 
 def all_figures(ref, cur, minimum, monkeypatch, **kwargs):
+    monkeypatch.setattr(checks_drift, "BUCKETS", True)
     monkeypatch.setattr(checks_drift, "BUCKET_MIN_ROWS", minimum)
     comparison = compare(ref, cur, None, kwargs.get("categorical"))
     return {c: checks_drift.column_figures(comparison, c) for c in ref.columns}
@@ -218,6 +224,7 @@ def test_check_figures_equal_the_sorting_path(monkeypatch, with_nan):
 
 def test_check_verdicts_equal_the_sorting_path(monkeypatch):
     ref, cur = frames(20_000, seed=4)
+    monkeypatch.setattr(checks_drift, "BUCKETS", True)
     monkeypatch.setattr(checks_drift, "BUCKET_MIN_ROWS", 10**12)
     old = DriftChecks(make_recorder("t"), ref, cur).expect_no_drift()
     monkeypatch.setattr(checks_drift, "BUCKET_MIN_ROWS", 1000)
@@ -249,6 +256,7 @@ def test_infinite_values_are_named_as_before(monkeypatch):
     cur = ref.copy()
     cur.loc[[3, 7], "x"] = [np.inf, -np.inf]
     messages = []
+    monkeypatch.setattr(checks_drift, "BUCKETS", True)
     for minimum in (10**12, 100):
         monkeypatch.setattr(checks_drift, "BUCKET_MIN_ROWS", minimum)
         with pytest.raises(MlgateInputError) as info:

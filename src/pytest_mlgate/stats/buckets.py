@@ -34,15 +34,18 @@ bulk in one bucket, identical samples, a span that overflows), the subset grows:
 
 from __future__ import annotations
 
+import functools
+import importlib
 from dataclasses import dataclass
 
 import numpy as np
 
+VALUES_PER_BUCKET = 24  # fewer buckets for smaller samples, down to 2 per cell
 CELLS = 4096  # equal-width cells between the pooled minimum and maximum
 TARGET_BUCKETS = 60_000  # sub-buckets in all, shared by the cells by sample mass (ids fit
 # in 16 bits: a pass keeps them for the next at 2 bytes a value)
 SAMPLE = 8192  # values per side in the strided sample that shares the sub-buckets out
-CHUNK = 1 << 15  # values per chunk of a pass (in cache)
+CHUNK = 1 << 16  # values per chunk of a pass (in cache)
 MAX_SUBSET_SHARE = 0.2  # above this share of values to sort, sort everything instead
 
 
@@ -77,11 +80,11 @@ class _Grid:
     (subtraction, products, truncation) is monotone in x, and a value whose sum rounds up to
     the next cell's first bucket stays in order."""
 
-    def __init__(self, low: float, high: float, sample: np.ndarray) -> None:
+    def __init__(self, low: float, high: float, sample: np.ndarray, target: int) -> None:
         self.low, self.high = low, high
         self.scale = CELLS / (high - low)
         mass = np.bincount(self._cells(sample), minlength=CELLS + 1).astype(np.float64)
-        free = TARGET_BUCKETS - (CELLS + 1)
+        free = target - (CELLS + 1)
         width = 1.0 + np.floor(mass * (free / max(mass.sum(), 1.0)))
         width[CELLS] = 1.0  # the cell of the maximum alone (u == CELLS)
         start = np.zeros(CELLS + 2)
@@ -230,7 +233,8 @@ def bucket_figures(
     if not (np.isfinite(high - low) and high > low) or not np.isfinite(CELLS / (high - low)):
         return None
     step_a, step_b = max(1, n1 // SAMPLE), max(1, n2 // SAMPLE)
-    grid = _Grid(low, high, np.concatenate([a[::step_a], b[::step_b]]))
+    target = int(min(TARGET_BUCKETS, max(2 * CELLS, (n1 + n2) // VALUES_PER_BUCKET)))
+    grid = _Grid(low, high, np.concatenate([a[::step_a], b[::step_b]]), target)
     work = _Work(min(CHUNK, max(n1, n2)))
     counts_a, sums_a, ids_a = grid.count(a, work)
     counts_b, sums_b, ids_b = grid.count(b, work)
@@ -333,3 +337,27 @@ def moments(x: np.ndarray) -> tuple[float, float]:
         np.multiply(dev, dev, out=dev)  # not np.dot: BLAS threads would spin beside ours
         m2 += float(np.sum(dev))
     return mean, m2
+
+
+@functools.cache
+def sort_is_slow() -> bool:
+    """Whether numpy sorts float64 here with its AVX-512 kernel on an AMD CPU (Zen 4), where
+    that sort takes 50-90 ms per million values against 11-14 ms for its AVX2 kernel: there
+    the bucket path costs a third of sorting; elsewhere (AVX2, Intel's AVX-512, ARM) sorting
+    costs about as much as it or less (measured: ``benchmarks/README.md``, issue 14). Read
+    from numpy's dispatch table (``NPY_DISABLE_CPU_FEATURES`` applies) and /proc/cpuinfo."""
+    try:
+        module = importlib.import_module("numpy._core._multiarray_umath")
+    except ImportError:
+        return False
+    features = getattr(module, "__cpu_features__", {})
+    if not (features.get("X86_V4") or features.get("AVX512_SKX")):
+        return False
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("vendor_id"):
+                    return "AuthenticAMD" in line
+    except OSError:
+        pass
+    return False

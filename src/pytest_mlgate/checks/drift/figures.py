@@ -30,7 +30,7 @@ from ...profile import (
     sorted_numeric,
 )
 from ...stats import drift as st
-from ...stats.buckets import bucket_figures, moments
+from ...stats.buckets import bucket_figures, moments, sort_is_slow
 from ...stats.parallel import map_threads, threads_for
 from ...summaries import float_values
 from .inputs import Comparison, Side
@@ -40,8 +40,10 @@ UNSEEN = "<unseen>"
 TOP_CATEGORIES = 20
 PARALLEL_MIN_ROWS = 50_000  # below this many current rows one thread is as fast
 #: float columns with at least this many values on both sides skip the full sort (KS,
-#: Wasserstein and the reference quantiles from buckets: ``stats/buckets.py``)
-BUCKET_MIN_ROWS = 100_000
+#: Wasserstein and the reference quantiles from buckets: ``stats/buckets.py``) ...
+BUCKET_MIN_ROWS = 200_000
+#: ... where numpy's sort is slow (None: ``sort_is_slow()``, AVX-512 on AMD); True/False force
+BUCKETS: bool | None = None
 
 
 @dataclass
@@ -242,7 +244,7 @@ def side_values(side: Side, column: Any, fam: str, *, reference: bool) -> Values
         return Values(
             n, categories=cats, identifier=identifier, integer=integer, distinct=len(cats)
         )
-    if series.size >= BUCKET_MIN_ROWS:
+    if series.size >= BUCKET_MIN_ROWS and (sort_is_slow() if BUCKETS is None else BUCKETS):
         found = float_values(series, side.argument)
         if found is not None and found.size >= BUCKET_MIN_ROWS:
             return Values(int(found.size), unsorted=found)
