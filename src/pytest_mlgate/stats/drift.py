@@ -1,4 +1,6 @@
-"""Drift statistics between a reference and a current sample, computed from sorted samples.
+"""Drift statistics between a reference and a current sample, computed from sorted samples
+(or, for large float samples where sorting is slow, from buckets: :mod:`.buckets`, which
+gives the same figures).
 
 Every numeric figure is derived from the two samples sorted once:
 

@@ -6,6 +6,11 @@ the reference std), PSI and Jensen-Shannon use bins fixed by the reference. A si
 saved :class:`Profile` gives its exact values when the column has at most 1,000 distinct ones
 (every figure is then the raw one); a quantile sketch gives CDF-based figures within a stated
 bound (``approximation``). Infinite values are bad input (``error``).
+
+Large float columns of two frames skip the full sort where numpy's sort is slow (its AVX-512
+kernel on AMD CPUs): :func:`bucket_path` takes KS, Wasserstein, the reference quantiles and
+the bin counts from arithmetic buckets (:mod:`~pytest_mlgate.stats.buckets`), the same
+figures (Wasserstein up to rounding), and sorts when the buckets do not split the data.
 """
 
 from __future__ import annotations
