@@ -121,8 +121,13 @@ def main(argv):
     import scipy
 
     from pytest_mlgate import Profile
+    from pytest_mlgate.stats.buckets import sort_is_slow
 
     print(describe())
+    print(
+        "large float columns: "
+        + ("sort-free buckets from 200k rows (AVX-512 sort on AMD)" if sort_is_slow() else "sorted")
+    )
     print(
         f"numpy {numpy.__version__}, scipy {scipy.__version__}, pandas {pandas.__version__}; "
         f"{os.cpu_count()} CPUs; load average {load_average()} (1/5/15 min)"

@@ -1,4 +1,6 @@
-"""Drift statistics between a reference and a current sample, computed from sorted samples.
+"""Drift statistics between a reference and a current sample, computed from sorted samples
+(or, for large float samples where sorting is slow, from buckets: :mod:`.buckets`, which
+gives the same figures).
 
 Every numeric figure is derived from the two samples sorted once:
 
@@ -259,13 +261,26 @@ def ks_between_cdfs(
 
 def sorted_quantiles(sorted_values: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """``numpy.quantile`` (linear method) of an already sorted sample."""
-    n = sorted_values.size
+    return quantiles_at(sorted_values.__getitem__, sorted_values.size, probs)
+
+
+def quantile_ranks(n: int, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two ranks (0-based, in the sorted sample of ``n`` values) between which
+    :func:`sorted_quantiles` interpolates each probability."""
+    lo = np.floor(probs * (n - 1)).astype(np.int64)
+    return lo, np.minimum(lo + 1, n - 1)
+
+
+def quantiles_at(
+    values_at: Callable[[np.ndarray], np.ndarray], n: int, probs: np.ndarray
+) -> np.ndarray:
+    """``numpy.quantile`` (linear method) of a sample of ``n`` values given by its sorted
+    values at ranks (``values_at(ranks)``)."""
     pos = probs * (n - 1)
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, n - 1)
+    lo, hi = quantile_ranks(n, probs)
     frac = pos - lo
-    a = sorted_values[lo]
-    b = sorted_values[hi]
+    a = values_at(lo)
+    b = values_at(hi)
     out: np.ndarray = np.where(frac >= 0.5, b - (b - a) * (1 - frac), a + (b - a) * frac)
     return out
 

@@ -6,6 +6,11 @@ the reference std), PSI and Jensen-Shannon use bins fixed by the reference. A si
 saved :class:`Profile` gives its exact values when the column has at most 1,000 distinct ones
 (every figure is then the raw one); a quantile sketch gives CDF-based figures within a stated
 bound (``approximation``). Infinite values are bad input (``error``).
+
+Large float columns of two frames skip the full sort where numpy's sort is slow (its AVX-512
+kernel on AMD CPUs): :func:`bucket_path` takes KS, Wasserstein, the reference quantiles and
+the bin counts from arithmetic buckets (:mod:`~pytest_mlgate.stats.buckets`), the same
+figures (Wasserstein up to rounding), and sorts when the buckets do not split the data.
 """
 
 from __future__ import annotations
@@ -30,13 +35,20 @@ from ...profile import (
     sorted_numeric,
 )
 from ...stats import drift as st
+from ...stats.buckets import bucket_figures, moments, sort_is_slow
 from ...stats.parallel import map_threads, threads_for
+from ...summaries import float_values
 from .inputs import Comparison, Side
 
 LOW_CARDINALITY = 5
 UNSEEN = "<unseen>"
 TOP_CATEGORIES = 20
 PARALLEL_MIN_ROWS = 50_000  # below this many current rows one thread is as fast
+#: float columns with at least this many values on both sides skip the full sort (KS,
+#: Wasserstein and the reference quantiles from buckets: ``stats/buckets.py``) ...
+BUCKET_MIN_ROWS = 200_000
+#: ... where numpy's sort is slow (None: ``sort_is_slow()``, AVX-512 on AMD); True/False force
+BUCKETS: bool | None = None
 
 
 @dataclass
@@ -82,10 +94,12 @@ class ColumnFigures:
 @dataclass
 class Values:
     """What one side holds of one column: its sorted values (a frame, or a profile's exact
-    distribution), a profile's summary, or category counts."""
+    distribution), its unsorted values (a large float column: sorted only when needed), a
+    profile's summary, or category counts."""
 
     count: int
     sorted: np.ndarray | None = None
+    unsorted: np.ndarray | None = None
     summary: NumericSummary | None = None
     categories: dict[str, int] | None = None
     identifier: bool = False
@@ -154,6 +168,17 @@ def column_figures(comparison: Comparison, column: Any) -> ColumnFigures:
     kind = column_kind(column, fam, ref, comparison.categorical)
     cur = side_values(comparison.current, column, fam, reference=False)
     fig = ColumnFigures(kind, ref.count, cur.count)
+    if (
+        kind == "numeric"
+        and ref.unsorted is not None
+        and cur.unsorted is not None
+        and ref.count
+        and cur.count
+        and bucket_path(fig, ref.unsorted, cur.unsorted)
+    ):
+        return fig
+    _sort(ref)
+    _sort(cur)
     if ref.count == 0 and comparison.reference.rows > 0:
         fig.skipped = "all null in the reference"
         return fig
@@ -224,12 +249,65 @@ def side_values(side: Side, column: Any, fam: str, *, reference: bool) -> Values
         return Values(
             n, categories=cats, identifier=identifier, integer=integer, distinct=len(cats)
         )
+    if series.size >= BUCKET_MIN_ROWS and (sort_is_slow() if BUCKETS is None else BUCKETS):
+        found = float_values(series, side.argument)
+        if found is not None and found.size >= BUCKET_MIN_ROWS:
+            return Values(int(found.size), unsorted=found)
     ordered = sorted_numeric(series, side.argument)
     values = Values(int(ordered.size), sorted=ordered, integer=integer)
     if reference and integer:  # only integer columns need the count (identifier, kind)
         values.distinct = _distinct_count(ordered)
         values.identifier = values.count > 1 and values.distinct == values.count
     return values
+
+
+def _sort(values: Values) -> None:
+    """Sort the values of a side that kept them unsorted (the sorting path)."""
+    if values.unsorted is not None:
+        values.sorted = np.sort(values.unsorted)
+        values.unsorted = None
+
+
+def bucket_path(fig: ColumnFigures, a: np.ndarray, b: np.ndarray) -> bool:
+    """The figures of a numeric column from two unsorted, finite, non-empty samples without
+    sorting them (:func:`~pytest_mlgate.stats.buckets.bucket_figures`): the same KS
+    statistic and p-value, reference quantiles and bin counts as the sorting path, and
+    Wasserstein-1 equal up to rounding; False (nothing filled) when the buckets do not
+    split the data and the caller should sort."""
+    n1, n2 = a.size, b.size
+    low_a, high_a = float(a.min()), float(a.max())
+    low_b, high_b = float(b.min()), float(b.max())
+    if low_a == high_a and low_b == high_b == low_a:
+        fig.skipped = "constant in both"
+        return True
+    probs = np.linspace(0.0, 1.0, 1001)
+    bin_lo, bin_hi = st.quantile_ranks(n1, st.BIN_PROBABILITIES)
+    bridge_lo, bridge_hi = st.quantile_ranks(n1, probs)
+    ranks = np.unique(np.concatenate([bin_lo, bin_hi, bridge_lo, bridge_hi]))
+    found = bucket_figures(a, b, ranks, np.stack([bin_lo, bin_hi], axis=1))
+    if found is None:
+        return False
+    edges = np.unique(st.quantiles_at(found.ref_at, n1, st.BIN_PROBABILITIES))
+    counted = found.counts_le(edges)
+    if counted is None:
+        return False
+    ref_bins, cur_bins = (
+        np.diff(np.concatenate([[0], c, [n]])).astype(np.int64)
+        for c, n in zip(counted, (n1, n2), strict=True)
+    )
+    mean, m2 = moments(a)
+    summary = NumericSummary(n1, mean, m2, low_a, high_a, edges, ref_bins)
+    try:
+        d, p, mode = st.ks_p_value(found.statistic, n1, n2)
+    except (ImportError, AttributeError):  # scipy moved a private helper: ask scipy itself
+        from scipy.stats import ks_2samp
+
+        result = ks_2samp(a, b)
+        d, p, mode = float(result.statistic), float(result.pvalue), "scipy"
+    ref_q = st.quantiles_at(found.ref_at, n1, probs)
+    _fill_numeric(fig, summary, None, st.KS(d, p, mode), found.wasserstein, cur_bins, ref_q)
+    fig.histogram["range"] = [min(low_a, low_b), max(high_a, high_b)]
+    return True
 
 
 def column_kind(column: Any, fam: str, ref: Values, categorical: set[Any] | None) -> str:
@@ -377,6 +455,7 @@ def _fill_numeric(
     ks: st.KS,
     w: float,
     cur_bins: np.ndarray,
+    ref_q: np.ndarray | None = None,
 ) -> None:
     ref_bins = summary.bins
     fig.test = "ks"
@@ -388,11 +467,12 @@ def _fill_numeric(
     fig.bins = int(np.count_nonzero(ref_bins))
     fig.ref_std = summary.std
     probs = np.linspace(0.0, 1.0, 1001)
-    ref_q = (
-        st.sorted_quantiles(ref_sorted, probs)
-        if ref_sorted is not None
-        else summary.quantile(probs)
-    )
+    if ref_q is None:
+        ref_q = (
+            st.sorted_quantiles(ref_sorted, probs)
+            if ref_sorted is not None
+            else summary.quantile(probs)
+        )
     fig.bridge = st.bridge_mean(ref_q, probs)
     fig.histogram = {
         "edges": [float(e) for e in summary.edges],
