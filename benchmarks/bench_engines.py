@@ -3,6 +3,7 @@ benchmark shape (make_data.py: 25 features, sensitive, target, score, prediction
 parquet, with the wall time and the driver's peak memory.
 
     python benchmarks/bench_engines.py [N]          # default N = 2_000_000
+    BENCH_ENGINES=dask,spark python benchmarks/bench_engines.py   # a subset
 
 Each engine runs in its own child process (so each peak RSS is its own): pandas reads the
 file into memory; Dask runs a LocalCluster of 2 single-threaded workers in the driver process
@@ -24,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from machine import describe  # noqa: E402
+from machine import describe, load_average  # noqa: E402
 from make_data import ensure, path_for  # noqa: E402
 
 
@@ -38,20 +39,56 @@ def peak_mib(pid: int | None = None) -> float:
     return float("nan")
 
 
-def run_checks(df) -> float:
+class Jobs:
+    """Engine jobs launched while it is active: Spark jobs (the status tracker of a job
+    group), Dask computes (calls of ``dask.base.compute``, which every Dask table answer goes
+    through); none for pandas."""
+
+    def __init__(self, engine: str, spark=None) -> None:
+        self.engine, self.spark, self.count, self._group = engine, spark, 0, None
+
+    def __enter__(self) -> Jobs:
+        if self.engine == "spark":
+            self._group = f"mlgate-{time.perf_counter_ns()}"
+            self.spark.sparkContext.setJobGroup(self._group, "bench")
+        elif self.engine == "dask":
+            import dask.base
+
+            original = dask.base.compute
+
+            def counting(*args, **kwargs):
+                self.count += 1
+                return original(*args, **kwargs)
+
+            self._original, dask.base.compute = original, counting
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.engine == "spark":
+            tracker = self.spark.sparkContext.statusTracker()
+            self.count = len(tracker.getJobIdsForGroup(self._group))
+        elif self.engine == "dask":
+            import dask.base
+
+            dask.base.compute = self._original
+
+
+def run_checks(df, jobs: Jobs) -> tuple[float, int]:
     from bench_data_quality import mlgate_checks
 
     t = time.perf_counter()
-    mlgate_checks(df)
-    return time.perf_counter() - t
+    with jobs:
+        mlgate_checks(df)
+    return time.perf_counter() - t, jobs.count
 
 
-def run_profile(df) -> float:
+def run_profile(df, jobs: Jobs) -> tuple[float, int]:
     from pytest_mlgate.profile import Profile
 
     t = time.perf_counter()
-    Profile.from_frame(df)  # an engine frame is profiled inside its engine
-    return time.perf_counter() - t
+    with jobs:
+        Profile.from_frame(df)  # an engine frame is profiled inside its engine
+    return time.perf_counter() - t, jobs.count
 
 
 def one(engine: str, n: int) -> dict:
@@ -63,8 +100,8 @@ def one(engine: str, n: int) -> dict:
 
         df = pd.read_parquet(path)
         out["start_s"] = time.perf_counter() - t  # the read
-        out["checks_s"] = run_checks(df)
-        out["profile_s"] = run_profile(df)
+        out["checks_s"], out["checks_jobs"] = run_checks(df, Jobs("pandas"))
+        out["profile_s"], out["profile_jobs"] = run_profile(df, Jobs("pandas"))
     elif engine == "dask":
         import dask.dataframe as dd
         from distributed import Client, LocalCluster
@@ -74,8 +111,8 @@ def one(engine: str, n: int) -> dict:
         )
         client = Client(cluster)
         out["start_s"] = time.perf_counter() - t
-        out["checks_s"] = run_checks(dd.read_parquet(path))
-        out["profile_s"] = run_profile(dd.read_parquet(path))
+        out["checks_s"], out["checks_jobs"] = run_checks(dd.read_parquet(path), Jobs("dask"))
+        out["profile_s"], out["profile_jobs"] = run_profile(dd.read_parquet(path), Jobs("dask"))
         client.close()
         cluster.close()
     else:
@@ -91,8 +128,12 @@ def one(engine: str, n: int) -> dict:
         )
         spark.sparkContext.setLogLevel("ERROR")
         out["start_s"] = time.perf_counter() - t
-        out["checks_s"] = run_checks(spark.read.parquet(path))
-        out["profile_s"] = run_profile(spark.read.parquet(path))
+        out["checks_s"], out["checks_jobs"] = run_checks(
+            spark.read.parquet(path), Jobs("spark", spark)
+        )
+        out["profile_s"], out["profile_jobs"] = run_profile(
+            spark.read.parquet(path), Jobs("spark", spark)
+        )
         out["jvm_peak_mib"] = peak_mib(spark.sparkContext._gateway.proc.pid)
         spark.stop()
     out["python_peak_mib"] = peak_mib()
@@ -105,8 +146,11 @@ def main() -> None:
     size = os.path.getsize(path_for(n, "ref")) / 2**20
     print(describe())
     print(f"{n:,} rows x 29 columns, parquet {size:.0f} MiB")
-    print(f"{'engine':8} {'start s':>8} {'checks s':>9} {'profile s':>10} {'peak MiB':>22}")
-    for engine in ("pandas", "dask", "spark"):
+    print(
+        f"{'engine':8} {'start s':>8} {'checks s':>9} {'jobs':>5} {'profile s':>10} {'jobs':>5} "
+        f"{'peak MiB':>22}"
+    )
+    for engine in os.environ.get("BENCH_ENGINES", "pandas,dask,spark").split(","):
         child = subprocess.run(
             [sys.executable, __file__, "--one", engine, str(n)],
             capture_output=True,
@@ -122,8 +166,10 @@ def main() -> None:
         if "jvm_peak_mib" in r:
             peak += f" + {r['jvm_peak_mib']:.0f} (JVM)"
         print(
-            f"{engine:8} {r['start_s']:8.1f} {r['checks_s']:9.1f} {r['profile_s']:10.1f} {peak:>22}"
+            f"{engine:8} {r['start_s']:8.1f} {r['checks_s']:9.1f} {r['checks_jobs']:5} "
+            f"{r['profile_s']:10.1f} {r['profile_jobs']:5} {peak:>22}  (load {load_average()})"
         )
+    print(describe())
 
 
 if __name__ == "__main__":

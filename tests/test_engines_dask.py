@@ -24,6 +24,7 @@ from ._engines import (  # noqa: F401
     readme_blocks,
     write_parquet,
 )
+from ._engines import figures as result_figures
 from .conftest import make_gate
 
 pytestmark = [
@@ -204,3 +205,53 @@ def test_drift_on_dask_frames_bad_input_is_an_error(from_memory, frame):  # noqa
 
 def _explode(part: pd.Series) -> pd.Series:
     raise ValueError("corrupt partition")
+
+
+def dask_computes(run):
+    """``run()`` and the number of ``dask.base.compute`` calls it made."""
+    import dask.base
+
+    original, calls = dask.base.compute, []
+
+    def counting(*args, **kwargs):
+        calls.append(len(args))
+        return original(*args, **kwargs)
+
+    dask.base.compute = counting
+    try:
+        answer = run()
+    finally:
+        dask.base.compute = original
+    return answer, len(calls)
+
+
+def test_value_checks_are_answered_from_batched_aggregates(from_memory, frame):  # noqa: F811
+    """A range that covers the first pass's min and max needs no compute; the first value
+    check on a label column counts all of them in one compute, later ones need none."""
+    engine, plain = make_gate().data(from_memory), make_gate().data(frame)
+    _, first = dask_computes(lambda: engine.expect_row_count(min=1))
+    assert first == 1
+    calls = [
+        lambda d: d.expect_between("age", min=15, max=95),
+        lambda d: d.expect_between("income", min=-1e4),
+        lambda d: d.expect_between("seen", min="2023-01-01", max="2026-01-01"),
+        lambda d: d.expect_between("city", min=" "),
+    ]
+    for call in calls:
+        got, computes = dask_computes(lambda call=call: call(engine))
+        assert computes == 0 and got.status == "passed"
+        assert result_figures(got) == result_figures(call(plain))
+    text = [
+        lambda d: d.expect_values_in("city", ["Lyon", "Paris", "Nice", "Oslo"]),
+        lambda d: d.expect_values_in("grade", ["a", "b"], max_fraction=0.2),
+        lambda d: d.expect_consistent_missing(["city", "grade"]),
+    ]
+    _, batched = dask_computes(lambda: text[0](engine))
+    assert batched == 1
+    for call in text:
+        got, computes = dask_computes(lambda call=call: call(engine))
+        assert computes == 0 and result_figures(got) == result_figures(call(plain))
+        assert got.details["examples"] == call(plain).details["examples"]
+    outside, computes = dask_computes(lambda: engine.expect_between("age", min=18, max=90))
+    want = plain.expect_between("age", min=18, max=90)
+    assert computes == 1 and result_figures(outside) == result_figures(want)

@@ -16,6 +16,7 @@ from ._engines import (  # noqa: F401
     compare_drift_with_pandas,
     compare_with_pandas,
     drifted_frame,
+    figures,
     frame,
     gate_with_record,
     lake,
@@ -197,3 +198,48 @@ def test_readme_monitoring_job_on_a_spark_window(pytester, spark, frame):  # noq
     pytester.makepyfile(test_window=test)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def spark_jobs(spark, run):  # noqa: F811
+    """``run()`` and the number of Spark jobs it launched (the status tracker of a group)."""
+    import uuid
+
+    group = f"mlgate-{uuid.uuid4().hex}"
+    spark.sparkContext.setJobGroup(group, "counted")
+    try:
+        answer = run()
+    finally:
+        spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
+    return answer, len(spark.sparkContext.statusTracker().getJobIdsForGroup(group))
+
+
+def test_value_checks_are_answered_from_batched_aggregates(spark, sdf, frame):  # noqa: F811
+    """The first pass holds every orderable column's min and max, so a range that covers them
+    launches no job; the first value check on a text column counts all text columns at once,
+    so later ones launch none. Figures equal pandas' either way."""
+    engine, plain = make_gate().data(sdf), make_gate().data(frame)
+    _, first = spark_jobs(spark, lambda: engine.expect_row_count(min=1))
+    assert first >= 1
+    calls = [
+        lambda d: d.expect_between("age", min=15, max=95),
+        lambda d: d.expect_between("income", min=-1e4),
+        lambda d: d.expect_between("seen", min="2023-01-01", max="2026-01-01"),
+        lambda d: d.expect_between("city", min=" "),
+    ]
+    for call in calls:
+        got, jobs = spark_jobs(spark, lambda call=call: call(engine))
+        assert jobs == 0 and got.status == "passed"
+        assert figures(got) == figures(call(plain))
+    text = [
+        lambda d: d.expect_values_in("city", ["Lyon", "Paris", "Nice", "Oslo"]),
+        lambda d: d.expect_values_in("grade", ["a", "b"], max_fraction=0.2),
+        lambda d: d.expect_consistent_missing(["city", "grade"]),
+    ]
+    _, batched = spark_jobs(spark, lambda: text[0](engine))
+    assert batched >= 1
+    for call in text:
+        got, jobs = spark_jobs(spark, lambda call=call: call(engine))
+        assert jobs == 0 and figures(got) == figures(call(plain))
+    # a range the values leave: a count and the examples, as before
+    outside, jobs = spark_jobs(spark, lambda: engine.expect_between("age", min=18, max=90))
+    assert jobs >= 2 and figures(outside) == figures(plain.expect_between("age", min=18, max=90))

@@ -38,11 +38,15 @@ if TYPE_CHECKING:
 ENGINE = "Spark"
 #: ``percentile_approx``'s accuracy: rank error at most 1 / ACCURACY
 ACCURACY = 10_000
+#: distinct values of a text or bool column counted once for every value check on it
+TEXT_LIMIT = 1_000
 
 _INTEGER = ("ByteType", "ShortType", "IntegerType", "LongType")
 _FLOAT = ("FloatType", "DoubleType")
 _STRING = ("StringType", "VarcharType", "CharType")
 _DATETIME = ("TimestampType", "TimestampNTZType", "DateType")
+#: types whose min and max the first pass takes (compared in Python as Spark compares them)
+_RANGED = (*_INTEGER, *_FLOAT, *_STRING, "DecimalType", "BooleanType", *_DATETIME)
 
 
 def _F() -> Any:
@@ -68,6 +72,12 @@ class SparkTable(FirstPassTable):
         self.frame = frame
         self._types = {f.name: f.dataType for f in frame.schema.fields}
         self._pass: tuple[int, dict[str, int], int] | None = None
+        #: per column, the (min, max) of its non-null values (first pass) and the estimated
+        #: distinct count of a text column (first pass, HyperLogLog at 5%)
+        self._ranges: dict[str, tuple[Any, Any]] = {}
+        self._distinct_estimates: dict[str, int] = {}
+        #: exact value counts of the text and bool columns, asked once for all of them
+        self._text_counts: dict[str, dict[Any, int] | None] | None = None
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -136,6 +146,10 @@ class SparkTable(FirstPassTable):
         return F.xxhash64(*values, *[m.cast("long") for m in masks])
 
     def _first_pass(self) -> tuple[int, dict[str, int], int]:
+        """One ``agg``: the row count, every column's nulls, the row hashes' sum, the min and
+        max of every orderable column (so that a range check within them needs no job) and
+        an estimate of each text column's distinct values (which columns' value counts to
+        batch, :meth:`_counts`)."""
         if self._pass is None:
             F = _F()
             cols = self.columns
@@ -144,6 +158,12 @@ class SparkTable(FirstPassTable):
             high = F.sum(F.shiftrightunsigned(h, 32))
             exprs = [F.count(F.lit(1)).alias("_n"), low.alias("_lo"), high.alias("_hi")]
             exprs += [F.sum(self._null(c).cast("long")) for c in cols]
+            ranged = [c for c in cols if self._type(c) in _RANGED]
+            for c in ranged:
+                present = F.when(self._present(c), self._col(c))
+                exprs += [F.min(present), F.max(present)]
+            texts = [c for c in cols if self._type(c) in _STRING]
+            exprs += [F.approx_count_distinct(self._col(c), 0.05) for c in texts]
             row = guarded(
                 ENGINE, "the row count and null counts", lambda: self.frame.agg(*exprs).first()
             )
@@ -155,9 +175,35 @@ class SparkTable(FirstPassTable):
                     "Pass the data the gate should judge.",
                 )
             nulls = {c: int(row[3 + i] or 0) for i, c in enumerate(cols)}
+            at = 3 + len(cols)
+            self._ranges = {c: (row[at + 2 * i], row[at + 2 * i + 1]) for i, c in enumerate(ranged)}
+            at += 2 * len(ranged)
+            self._distinct_estimates = {c: int(row[at + i] or 0) for i, c in enumerate(texts)}
             total = int(row[1] or 0) + (int(row[2] or 0) << 32)
             self._pass = (n, nulls, total)
         return self._pass
+
+    def _within(self, column: Any, low: Any, high: Any) -> bool:
+        """Whether every non-null value lies in ``[low, high]`` (bounds as :meth:`_bound`
+        gives them), from the first pass's min and max; False when unknown."""
+        self._first_pass()
+        if column not in self._ranges:
+            return False
+        least, most = self._ranges[column]
+        if least is None:
+            return True  # no non-null value
+        try:
+            if self._type(column) == "TimestampNTZType":
+                # Spark compares a TimestampNTZ column with a (local) timestamp literal as
+                # the column's wall time in the session time zone: compare instants
+                from zoneinfo import ZoneInfo
+
+                zone = ZoneInfo(self.frame.sparkSession.conf.get("spark.sql.session.timeZone"))
+                least, most = (v.replace(tzinfo=zone) for v in (least, most))
+                low, high = (None if b is None else b.astimezone() for b in (low, high))
+            return (low is None or not least < low) and (high is None or not most > high)
+        except Exception:  # values that do not compare, a time zone zoneinfo does not know
+            return False
 
     def _schema(self) -> list[tuple[str, str]]:
         return [(c, self.dtype(c)) for c in self.columns]
@@ -181,17 +227,21 @@ class SparkTable(FirstPassTable):
         return int(row[0] or 0)
 
     def outside(self, column: Any, low: Any, high: Any, limit: int) -> Violations:
+        lows = None if low is None else self._bound(column, low)
+        highs = None if high is None else self._bound(column, high)
+        if lows is None and highs is None:
+            raise ValueError("outside() needs a bound")
+        among = self._nonnull(column)
+        if self._within(column, lows, highs):  # the first pass's min and max: no job
+            return Violations(0, among, [])
         c = self._col(column)
         bad = None
-        if low is not None:
-            bad = c < _F().lit(self._bound(column, low))
-        if high is not None:
-            over = c > _F().lit(self._bound(column, high))
+        if lows is not None:
+            bad = c < _F().lit(lows)
+        if highs is not None:
+            over = c > _F().lit(highs)
             bad = over if bad is None else (bad | over)
-        if bad is None:
-            raise ValueError("outside() needs a bound")
         bad = self._present(column) & bad
-        among = self._nonnull(column)
         count = self._count(bad, f"the values of {column!r} outside the bounds")
         examples = self._top(column, bad, limit, f"examples of {column!r}") if count else []
         return Violations(count, among, examples)
@@ -220,11 +270,73 @@ class SparkTable(FirstPassTable):
                 usable.append(self._bound(column, v))
             except TypeError:
                 continue  # a value of another type: no cell equals it
+        counts = self._counts(column)
+        if counts is not None:  # the batched value counts of the text and bool columns
+            allowed = set(usable)
+            bad_counts = {v: k for v, k in counts.items() if v not in allowed}
+            ordered = sorted(bad_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            examples = [v for v, _ in ordered[:limit]]
+            return Violations(sum(bad_counts.values()), self._nonnull(column), examples)
         present = self._present(column)
         bad = present & ~self._col(column).isin(usable) if usable else present
         count = self._count(bad, f"the values of {column!r} outside the allowed set")
         examples = self._top(column, bad, limit, f"examples of {column!r}") if count else []
         return Violations(count, self._nonnull(column), examples)
+
+    def _counts(self, column: Any) -> dict[Any, int] | None:
+        """Exact counts of the non-null values of a text or bool column with at most
+        :data:`TEXT_LIMIT` distinct values, or None. The first value check on such a column
+        counts the values of every text column the first pass estimated below twice the
+        limit, and of every bool column, in one job (each row explodes into one (column,
+        value) pair per column; one ``groupBy``; a column found above the limit sends none
+        back); later value checks on them need no job."""
+        name = self._type(column)
+        if name not in (*_STRING, "BooleanType"):
+            return None
+        if self._text_counts is None:
+            self._first_pass()
+            wanted = [
+                c
+                for c in self.columns
+                if self._type(c) == "BooleanType"
+                or (
+                    self._type(c) in _STRING
+                    and self._distinct_estimates.get(c, TEXT_LIMIT + 1) <= 2 * TEXT_LIMIT
+                )
+            ]
+            self._text_counts = dict.fromkeys(self.columns)
+            if wanted:
+                self._text_counts.update(self._count_values(wanted))
+        return self._text_counts.get(column)
+
+    def _count_values(self, names: list[Any]) -> dict[Any, dict[Any, int] | None]:
+        from pyspark.sql import Window
+
+        F = _F()
+        pairs = [
+            F.struct(
+                F.lit(i).alias("c"),
+                F.when(self._present(c), self._col(c).cast("string")).alias("v"),
+            )
+            for i, c in enumerate(names)
+        ]
+        exploded = self.frame.select(F.explode(F.array(*pairs)).alias("p")).select("p.c", "p.v")
+        grouped = exploded.filter(F.col("v").isNotNull()).groupBy("c", "v").count()
+        sized = grouped.withColumn("k", F.count(F.lit(1)).over(Window.partitionBy("c")))
+        kept = sized.filter(F.col("k") <= TEXT_LIMIT).select("c", "v", "count")
+        rows = guarded(ENGINE, "the value counts of the text columns", kept.collect)
+        found: dict[Any, dict[Any, int] | None] = dict.fromkeys(names)
+        for c, v, n in rows:
+            column = names[int(c)]
+            value: Any = v == "true" if self._type(column) == "BooleanType" else v
+            counts = found[column]
+            if counts is None:
+                counts = found[column] = {}
+            counts[value] = int(n)
+        for column in names:  # all-null columns: nothing to count; above the limit: unknown
+            if found[column] is None and not self._nonnull(column):
+                found[column] = {}
+        return found
 
     def token_counts(
         self, column: Any, text: frozenset[str], numbers_: frozenset[float]
@@ -232,6 +344,10 @@ class SparkTable(FirstPassTable):
         F = _F()
         c = self._col(column)
         name = self._type(column)
+        counts = self._counts(column) if name in _STRING else None
+        if counts is not None:  # the batched value counts: no job
+            hits = {v: k for v, k in counts.items() if v.strip().lower() in text}
+            return dict(sorted(hits.items(), key=lambda kv: -kv[1]))
         if name in _STRING and text:
             stripped = F.lower(F.regexp_replace(c, r"(?U)^\s+|\s+$", ""))
             found = self.frame.filter(stripped.isin(sorted(text))).groupBy(c.alias("v")).count()
