@@ -30,7 +30,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import frames
-from ..errors import MlgateInputError
 from ..frames import unique_names
 from .base import Table, Violations, needs_rows
 from .engines import MASK64, FirstPassTable, guarded
@@ -173,6 +172,11 @@ class DaskTable(FirstPassTable):
     def is_kind(self, column: Any, kind: str) -> bool:
         return frames.is_kind(self._meta[column], kind)
 
+    def time_zone(self, column: Any) -> str | None:
+        """The time zone of a tz-aware datetime column (None otherwise), as pandas names it."""
+        tz = getattr(self._meta[column].dtype, "tz", None)
+        return None if tz is None else str(tz)
+
     # -- the first pass -------------------------------------------------------------------
 
     def _per_partition(
@@ -184,17 +188,13 @@ class DaskTable(FirstPassTable):
         parts = self.frame[list(columns)].to_delayed()
         return list(_compute(what, *[delayed(fn)(p) for p in parts]))
 
-    def _first_pass(self) -> tuple[int, dict[Any, int], int]:
+    noun = "frame"
+
+    def _counted(self) -> tuple[int, dict[Any, int], int]:
         if self._pass is None:
             cols = self.columns
             parts = self._per_partition(cols, _partition_pass, "the row count and null counts")
             n = sum(p[0] for p in parts)
-            if n == 0:
-                raise MlgateInputError(
-                    "df",
-                    f"the {ENGINE} frame is empty (0 rows x {len(cols)} columns).",
-                    "Pass the data the gate should judge.",
-                )
             nulls = {c: sum(p[1][i] for p in parts) for i, c in enumerate(cols)}
             self._ranges = {c: _merged_range([p[3][i] for p in parts]) for i, c in enumerate(cols)}
             self._part_distinct = {
@@ -558,10 +558,13 @@ def _merged_quantiles(
 
 
 def _moments(values: np.ndarray) -> tuple[int, float, float]:
+    import numpy as np
+
     if not values.size:
         return 0, 0.0, 0.0
-    mean = float(values.mean())
-    return int(values.size), mean, float(((values - mean) ** 2).sum())
+    with np.errstate(invalid="ignore", over="ignore"):  # infinities: refused by the profile
+        mean = float(values.mean())
+        return int(values.size), mean, float(((values - mean) ** 2).sum())
 
 
 def _merged_moments(parts: Sequence[tuple[int, float, float]]) -> tuple[int, float, float]:

@@ -27,7 +27,6 @@ import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MlgateInputError
 from ..frames import unique_names
 from .base import Table, Violations, needs_rows
 from .engines import HALF, FirstPassTable, guarded
@@ -78,6 +77,9 @@ class SparkTable(FirstPassTable):
         self._distinct_estimates: dict[str, int] = {}
         #: exact value counts of the text and bool columns, asked once for all of them
         self._text_counts: dict[str, dict[Any, int] | None] | None = None
+        #: exact distinct counts, and value counts within a limit (:meth:`_grouped_values`)
+        self._distincts: dict[Any, int] = {}
+        self._value_counts: dict[Any, dict[Any, int]] = {}
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -92,6 +94,12 @@ class SparkTable(FirstPassTable):
 
     def dtype(self, column: Any) -> str:
         return str(self._types[column].simpleString())
+
+    def time_zone(self, column: Any) -> str | None:
+        """``"UTC"`` for a ``timestamp`` column (Spark holds instants, shown in the session's
+        time zone: a tz-aware pandas column arrives as one), None for ``timestamp_ntz`` and
+        ``date`` (wall times, as a naive pandas column) and other types."""
+        return "UTC" if self._type(column) == "TimestampType" else None
 
     def _type(self, column: Any) -> str:
         return type(self._types[column]).__name__
@@ -145,7 +153,7 @@ class SparkTable(FirstPassTable):
         ]
         return F.xxhash64(*values, *[m.cast("long") for m in masks])
 
-    def _first_pass(self) -> tuple[int, dict[str, int], int]:
+    def _counted(self) -> tuple[int, dict[str, int], int]:
         """One ``agg``: the row count, every column's nulls, the row hashes' sum, the min and
         max of every orderable column (so that a range check within them needs no job) and
         an estimate of each text column's distinct values (which columns' value counts to
@@ -168,12 +176,6 @@ class SparkTable(FirstPassTable):
                 ENGINE, "the row count and null counts", lambda: self.frame.agg(*exprs).first()
             )
             n = int(row[0])
-            if n == 0:
-                raise MlgateInputError(
-                    "df",
-                    f"the {ENGINE} table is empty (0 rows x {len(cols)} columns).",
-                    "Pass the data the gate should judge.",
-                )
             nulls = {c: int(row[3 + i] or 0) for i, c in enumerate(cols)}
             at = 3 + len(cols)
             self._ranges = {c: (row[at + 2 * i], row[at + 2 * i + 1]) for i, c in enumerate(ranged)}
@@ -526,6 +528,8 @@ class SparkTable(FirstPassTable):
 
     def distinct_count(self, column: Any) -> int:
         """Exact number of distinct non-null values."""
+        if column in self._distincts:
+            return self._distincts[column]
         present = self.frame.filter(self._present(column)).select(self._col(column))
         return int(guarded(ENGINE, f"the distinct values of {column!r}", present.distinct().count))
 
@@ -533,27 +537,157 @@ class SparkTable(FirstPassTable):
 
     def moments_of(self, columns: Sequence[Any]) -> dict[Any, tuple[int, float, float, int]]:
         """:meth:`moments` of every column: count, mean and variance in one aggregation, the
-        exact distinct count one job per column (``distinct().count()``). Distinct counts in
-        the one aggregation failed at 2M rows x 23 numeric columns on a 1 GiB driver, both
-        exact (``count_distinct``: Spark expands every row once per distinct aggregate) and
-        estimated (``approx_count_distinct`` at rsd 1%: out of heap)."""
+        exact distinct counts of all of them in one more job (:meth:`_grouped_values`, which
+        also keeps the value counts of the columns with at most :data:`~pytest_mlgate.
+        summaries.MAX_EXACT` distinct values for :meth:`value_counts_of`)."""
+        from ..summaries import MAX_EXACT
+
         F = _F()
         exprs = []
         for column in columns:
             v = F.when(self._present(column), self._number(column))
             exprs += [F.count(v), F.avg(v), F.var_pop(v)]
         row = guarded(ENGINE, "the moments", lambda: self.frame.agg(*exprs).first())
+        self._grouped_values(dict.fromkeys(columns, MAX_EXACT))
         found = {}
         for i, column in enumerate(columns):
             n, mean, var = row[3 * i : 3 * i + 3]
-            distinct = self.distinct_count(column)
+            distinct = self._distincts[column]
             found[column] = (int(n), float(mean or 0.0), float(var or 0.0) * int(n), distinct)
         return found
 
+    def distinct_counts(self, columns: Sequence[Any]) -> dict[Any, int]:
+        """Exact numbers of distinct non-null values of many columns, in one job."""
+        wanted = [c for c in columns if c not in self._distincts]
+        if wanted:
+            self._grouped_values(dict.fromkeys(wanted, 0))
+        return {c: self._distincts[c] for c in columns}
+
     def value_counts_of(self, limits: dict[Any, int]) -> dict[Any, dict[Any, int] | None]:
-        """:meth:`value_counts` of each column (one job each: only the columns that need
-        them are asked)."""
-        return {column: self.value_counts(column, limit) for column, limit in limits.items()}
+        """:meth:`value_counts` of each column: those :meth:`moments_of` counted already need
+        no job, the others are counted together in one job."""
+        missing = {
+            c: k
+            for c, k in limits.items()
+            if not (c in self._distincts and (c in self._value_counts or self._distincts[c] > k))
+        }
+        if missing:
+            self._grouped_values(missing)
+        found: dict[Any, dict[Any, int] | None] = {}
+        for column, limit in limits.items():
+            counts = self._value_counts.get(column)
+            found[column] = (
+                None
+                if self._distincts[column] > limit or counts is None
+                else dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+            )
+        return found
+
+    def _grouped_values(self, limits: dict[Any, int]) -> None:
+        """Every column's exact distinct count and, where it is at most ``limits[column]``,
+        its exact value counts, in one query: each row explodes into one (column, value) pair
+        per column (a value typed as a long, a double or a string, so equal values group
+        exactly; NaN and nulls dropped), one ``groupBy`` gives the distinct (column, value)
+        counts, a ``groupBy`` of those gives each column's distinct count (broadcast back),
+        and only the value counts of the columns within their limit come back, with one row
+        per column carrying its distinct count. Not ``count_distinct`` in one ``agg``: Spark
+        plans several distinct aggregates by expanding every row once per aggregate, which
+        failed at 2M rows x 23 columns in a 1 GiB local heap."""
+        F = _F()
+        names = list(limits)
+        pairs = []
+        for i, column in enumerate(names):
+            long_, double, text = self._typed(column)
+            pairs.append(
+                F.when(
+                    self._present(column),
+                    F.struct(
+                        F.lit(i).alias("c"),
+                        long_.cast("long").alias("l"),
+                        double.cast("double").alias("d"),
+                        text.cast("string").alias("s"),
+                    ),
+                )
+            )
+        exploded = self.frame.select(F.explode(F.array(*pairs)).alias("p"))
+        grouped = (
+            exploded.filter(F.col("p").isNotNull())
+            .select("p.c", "p.l", "p.d", "p.s")
+            .groupBy("c", "l", "d", "s")
+            .count()
+        )
+        limit = F.lit(0)
+        for i, column in enumerate(names):
+            limit = F.when(F.col("c") == i, F.lit(int(limits[column]))).otherwise(limit)
+        sizes = grouped.groupBy("c").agg(F.count(F.lit(1)).alias("k"))
+        within = (
+            grouped.join(F.broadcast(sizes), "c")
+            .filter(F.col("k") <= limit)
+            .select("c", "l", "d", "s", "count")
+        )
+        none = F.lit(None)
+        summary = sizes.select(
+            "c",
+            none.cast("long").alias("l"),
+            none.cast("double").alias("d"),
+            none.cast("string").alias("s"),
+            (-F.col("k")).alias("count"),  # a column's distinct count, negated
+        )
+        rows = guarded(ENGINE, "the distinct values", within.unionByName(summary).collect)
+        counts: dict[Any, dict[Any, int]] = {}
+        for c, long_, double, text, n in rows:
+            column = names[int(c)]
+            if n < 0:
+                self._distincts[column] = -int(n)
+            else:
+                value = self._value_of(column, long_, double, text)
+                counts.setdefault(column, {})[value] = int(n)
+        for column in names:
+            self._distincts.setdefault(column, 0)  # no non-null value
+            if self._distincts[column] <= limits[column]:
+                self._value_counts[column] = counts.get(column, {})
+
+    def _typed(self, column: Any) -> tuple[Any, Any, Any]:
+        """The column as (long, double, string) fields, one of them set: integers, bools
+        (0/1), dates (days) and timestamps (microseconds) as a long; floats as a double
+        (``-0.0`` as ``0.0``); decimals, timestamps without time zone and anything else as
+        text."""
+        F = _F()
+        c = self._col(column)
+        name = self._type(column)
+        none = F.lit(None)
+        if name in _INTEGER or name == "BooleanType":
+            return c.cast("long"), none, none
+        if name == "DateType":
+            return F.unix_date(c), none, none
+        if name == "TimestampType":
+            return F.unix_micros(c), none, none
+        if name in _FLOAT:
+            return none, F.when(c == 0, F.lit(0.0)).otherwise(c.cast("double")), none
+        return none, none, c.cast("string")
+
+    def _value_of(self, column: Any, long_: Any, double: Any, text: Any) -> Any:
+        """A value of :meth:`_typed` as the Python value Spark itself returns for it."""
+        import decimal
+
+        from pyspark.sql import types
+
+        name = self._type(column)
+        if name == "BooleanType":
+            return bool(long_)
+        if name in _INTEGER:
+            return int(long_)
+        if name == "DateType":
+            return types.DateType().fromInternal(long_)
+        if name == "TimestampType":
+            return types.TimestampType().fromInternal(long_)
+        if name in _FLOAT:
+            return double
+        if name == "DecimalType":
+            return decimal.Decimal(text)
+        if name == "TimestampNTZType":
+            return _dt.datetime.fromisoformat(text)
+        return text
 
     def sketches_of(
         self, columns: Sequence[Any], probabilities: Sequence[float], tails: dict[Any, int]
