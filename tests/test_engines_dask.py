@@ -255,3 +255,40 @@ def test_value_checks_are_answered_from_batched_aggregates(from_memory, frame): 
     outside, computes = dask_computes(lambda: engine.expect_between("age", min=18, max=90))
     want = plain.expect_between("age", min=18, max=90)
     assert computes == 1 and result_figures(outside) == result_figures(want)
+
+
+# pyarrow's from_pandas of a tz-aware column (Dask's shuffle) on pandas 3.1: not ours
+@pytest.mark.filterwarnings("ignore:Series.values returning an ndarray that drops timezone")
+def test_profile_edges_as_pandas(dask_client, frame):  # noqa: F811
+    """An empty Dask frame profiles as an empty pandas frame; infinities are refused with
+    pandas' error; a tz-aware column is one family on both sides."""
+    data = frame[["id", "age", "income", "city", "grade"]].head(400).copy()
+    parts = dd.from_pandas(data, npartitions=2)
+    empty = Profile.from_frame(parts[parts["id"] < 0])
+    plain = Profile.from_frame(data.head(0))
+    assert empty.rows == 0 and list(empty.columns) == list(plain.columns)
+    for name, want in plain.columns.items():
+        got = empty.columns[name]
+        assert (got.family, got.count, got.nulls, got.categories, got.numeric) == (
+            want.family,
+            want.count,
+            want.nulls,
+            want.categories,
+            want.numeric,
+        ), name
+    infinite = data.assign(income=data["income"].where(data["id"] % 50 != 3, np.inf))
+    with pytest.raises(Exception) as want_error:
+        Profile.from_frame(infinite)
+    with pytest.raises(type(want_error.value)) as got_error:
+        Profile.from_frame(dd.from_pandas(infinite, npartitions=3))
+    assert str(got_error.value) == str(want_error.value) and "infinite" in str(got_error.value)
+    stamps = pd.DataFrame(
+        {"t": pd.date_range("2024-01-01", periods=300, freq="h", tz="UTC"), "v": np.arange(300.0)}
+    )
+    aware = dd.from_pandas(stamps, npartitions=2)
+    got = make_gate().drift(stamps, aware).expect_no_drift()
+    want = make_gate().drift(stamps, stamps.copy()).expect_no_drift()
+    assert got.status == want.status == "passed", got.message
+    assert got.details["columns"]["t"]["statistic"] == pytest.approx(
+        want.details["columns"]["t"]["statistic"], abs=1e-12
+    )
