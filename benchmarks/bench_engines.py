@@ -4,6 +4,7 @@ parquet, with the wall time and the driver's peak memory.
 
     python benchmarks/bench_engines.py [N]          # default N = 2_000_000
     BENCH_ENGINES=dask,spark python benchmarks/bench_engines.py   # a subset
+    BENCH_PROFILE=dask python benchmarks/bench_engines.py 20000000  # profile on Dask only
     python benchmarks/bench_engines.py 20000000 --in-engine     # data made by Spark
 
 ``--in-engine`` (the default from 10M rows): the data are generated inside Spark
@@ -92,6 +93,8 @@ def run_checks(df, jobs: Jobs) -> tuple[float, int]:
 def run_profile(df, jobs: Jobs) -> tuple[float, int]:
     from pytest_mlgate.profile import Profile
 
+    if jobs.engine not in os.environ.get("BENCH_PROFILE", "pandas,dask,spark").split(","):
+        return float("nan"), -1  # not asked (BENCH_PROFILE lists the engines to profile)
     t = time.perf_counter()
     with jobs:
         Profile.from_frame(df)  # an engine frame is profiled inside its engine
