@@ -39,6 +39,8 @@ ENGINE = "Spark"
 ACCURACY = 10_000
 #: distinct values of a text or bool column counted once for every value check on it
 TEXT_LIMIT = 1_000
+#: a profile's ``summaries.MAX_EXACT`` (tables sit below summaries; a test keeps them equal)
+MAX_EXACT = 1_000
 
 _INTEGER = ("ByteType", "ShortType", "IntegerType", "LongType")
 _FLOAT = ("FloatType", "DoubleType")
@@ -530,7 +532,7 @@ class SparkTable(FirstPassTable):
 
         1. one ``agg`` of every column's count, mean, variance and an estimate of its distinct
            values (HyperLogLog at 5%: only to choose the next step, never reported);
-        2. the columns estimated at most twice :data:`~pytest_mlgate.summaries.MAX_EXACT`
+        2. the columns estimated at most twice :data:`MAX_EXACT`
            distinct values: their exact distinct counts, and the value counts of those within
            ``MAX_EXACT`` (kept for :meth:`value_counts_of`), in one query
            (:meth:`_grouped_values`: few keys, so its aggregation stays in memory);
@@ -542,8 +544,6 @@ class SparkTable(FirstPassTable):
         columns of distinct floats on a 1 GiB local heap it took 105-112 s against about
         65 s column by column (and ``count_distinct`` of many columns in one ``agg`` expands
         every row once per column: it failed there)."""
-        from ..summaries import MAX_EXACT
-
         F = _F()
         exprs = []
         for column in columns:
