@@ -2,8 +2,12 @@
 (per partition with pandas, or by Dask's own reductions), only the small answer brought back.
 
 - The first question asked of a table runs one pass: per partition, its length, the nulls of
-  every column and the sum of pandas' row hashes (the dataset fingerprint, see
-  :mod:`.engines`); every later check reuses it.
+  every column, the sum of pandas' row hashes (the dataset fingerprint, see
+  :mod:`.engines`), the min and max of every column pandas can order and the distinct count
+  of each text, category and bool column; every later check reuses it (a range that covers
+  the min and max needs no compute; the first value check on a label column counts all label
+  columns that held at most :data:`TEXT_LIMIT` distinct values per partition, in one compute,
+  and later ones need none).
 - Per-partition answers are pandas' own (:class:`~.pandas.PandasTable` on each partition):
   token counts, histograms and moments are exactly those of the whole frame in pandas.
 - Duplicate rows: rows are grouped by pandas' 64-bit row hash; only rows whose hash repeats

@@ -2,9 +2,13 @@
 (``pyspark.sql`` only), only the small answer brought back to the driver.
 
 - The first question asked of a table runs one ``agg`` over all columns: the row count, the
-  nulls of every column (NaN counts as null in float columns, as in pandas) and the two
-  32-bit halves of the sum of the rows' ``xxhash64`` (the dataset fingerprint, see
-  :mod:`.engines`); every later check reuses it.
+  nulls of every column (NaN counts as null in float columns, as in pandas), the two 32-bit
+  halves of the sum of the rows' ``xxhash64`` (the dataset fingerprint, see :mod:`.engines`)
+  and the min and max of every number, bool and datetime column; every later check reuses
+  it (a range that covers the min and max needs no job).
+- Value checks on text and bool columns: the first one counts the values of all of them in
+  one query; later ones on columns with at most :data:`TEXT_LIMIT` distinct values need no
+  job.
 - Duplicate rows: rows are grouped by a 64-bit hash (``xxhash64`` of the columns, ``-0.0``
   read as ``0.0``, plus a mask of which columns are null, since ``xxhash64`` skips nulls);
   only rows whose hash repeats are compared exactly (``distinct`` over those rows), so a
