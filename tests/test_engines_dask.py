@@ -24,6 +24,7 @@ from ._engines import (  # noqa: F401
     readme_blocks,
     write_parquet,
 )
+from ._engines import figures as result_figures
 from .conftest import make_gate
 
 pytestmark = [
@@ -204,3 +205,90 @@ def test_drift_on_dask_frames_bad_input_is_an_error(from_memory, frame):  # noqa
 
 def _explode(part: pd.Series) -> pd.Series:
     raise ValueError("corrupt partition")
+
+
+def dask_computes(run):
+    """``run()`` and the number of ``dask.base.compute`` calls it made."""
+    import dask.base
+
+    original, calls = dask.base.compute, []
+
+    def counting(*args, **kwargs):
+        calls.append(len(args))
+        return original(*args, **kwargs)
+
+    dask.base.compute = counting
+    try:
+        answer = run()
+    finally:
+        dask.base.compute = original
+    return answer, len(calls)
+
+
+def test_value_checks_are_answered_from_batched_aggregates(from_memory, frame):  # noqa: F811
+    """A range that covers the first pass's min and max needs no compute; the first value
+    check on a label column counts all of them in one compute, later ones need none."""
+    engine, plain = make_gate().data(from_memory), make_gate().data(frame)
+    _, first = dask_computes(lambda: engine.expect_row_count(min=1))
+    assert first == 1
+    calls = [
+        lambda d: d.expect_between("age", min=15, max=95),
+        lambda d: d.expect_between("income", min=-1e4),
+        lambda d: d.expect_between("seen", min="2023-01-01", max="2026-01-01"),
+        lambda d: d.expect_between("city", min=" "),
+    ]
+    for call in calls:
+        got, computes = dask_computes(lambda call=call: call(engine))
+        assert computes == 0 and got.status == "passed"
+        assert result_figures(got) == result_figures(call(plain))
+    text = [
+        lambda d: d.expect_values_in("city", ["Lyon", "Paris", "Nice", "Oslo"]),
+        lambda d: d.expect_values_in("grade", ["a", "b"], max_fraction=0.2),
+        lambda d: d.expect_consistent_missing(["city", "grade"]),
+    ]
+    _, batched = dask_computes(lambda: text[0](engine))
+    assert batched == 1
+    for call in text:
+        got, computes = dask_computes(lambda call=call: call(engine))
+        assert computes == 0 and result_figures(got) == result_figures(call(plain))
+        assert got.details["examples"] == call(plain).details["examples"]
+    outside, computes = dask_computes(lambda: engine.expect_between("age", min=18, max=90))
+    want = plain.expect_between("age", min=18, max=90)
+    assert computes == 1 and result_figures(outside) == result_figures(want)
+
+
+# pyarrow's from_pandas of a tz-aware column (Dask's shuffle) on pandas 3.1: not ours
+@pytest.mark.filterwarnings("ignore:Series.values returning an ndarray that drops timezone")
+def test_profile_edges_as_pandas(dask_client, frame):  # noqa: F811
+    """An empty Dask frame profiles as an empty pandas frame; infinities are refused with
+    pandas' error; a tz-aware column is one family on both sides."""
+    data = frame[["id", "age", "income", "city", "grade"]].head(400).copy()
+    parts = dd.from_pandas(data, npartitions=2)
+    empty = Profile.from_frame(parts[parts["id"] < 0])
+    plain = Profile.from_frame(data.head(0))
+    assert empty.rows == 0 and list(empty.columns) == list(plain.columns)
+    for name, want in plain.columns.items():
+        got = empty.columns[name]
+        assert (got.family, got.count, got.nulls, got.categories, got.numeric) == (
+            want.family,
+            want.count,
+            want.nulls,
+            want.categories,
+            want.numeric,
+        ), name
+    infinite = data.assign(income=data["income"].where(data["id"] % 50 != 3, np.inf))
+    with pytest.raises(Exception) as want_error:
+        Profile.from_frame(infinite)
+    with pytest.raises(type(want_error.value)) as got_error:
+        Profile.from_frame(dd.from_pandas(infinite, npartitions=3))
+    assert str(got_error.value) == str(want_error.value) and "infinite" in str(got_error.value)
+    stamps = pd.DataFrame(
+        {"t": pd.date_range("2024-01-01", periods=300, freq="h", tz="UTC"), "v": np.arange(300.0)}
+    )
+    aware = dd.from_pandas(stamps, npartitions=2)
+    got = make_gate().drift(stamps, aware).expect_no_drift()
+    want = make_gate().drift(stamps, stamps.copy()).expect_no_drift()
+    assert got.status == want.status == "passed", got.message
+    assert got.details["columns"]["t"]["statistic"] == pytest.approx(
+        want.details["columns"]["t"]["statistic"], abs=1e-12
+    )

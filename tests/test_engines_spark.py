@@ -16,6 +16,7 @@ from ._engines import (  # noqa: F401
     compare_drift_with_pandas,
     compare_with_pandas,
     drifted_frame,
+    figures,
     frame,
     gate_with_record,
     lake,
@@ -197,3 +198,112 @@ def test_readme_monitoring_job_on_a_spark_window(pytester, spark, frame):  # noq
     pytester.makepyfile(test_window=test)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def spark_jobs(spark, run):  # noqa: F811
+    """``run()`` and the number of Spark jobs it launched (the status tracker of a group)."""
+    import uuid
+
+    group = f"mlgate-{uuid.uuid4().hex}"
+    spark.sparkContext.setJobGroup(group, "counted")
+    try:
+        answer = run()
+    finally:
+        spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
+    return answer, len(spark.sparkContext.statusTracker().getJobIdsForGroup(group))
+
+
+def test_value_checks_are_answered_from_batched_aggregates(spark, sdf, frame):  # noqa: F811
+    """The first pass holds every orderable column's min and max, so a range that covers them
+    launches no job; the first value check on a text column counts all text columns at once,
+    so later ones launch none. Figures equal pandas' either way."""
+    engine, plain = make_gate().data(sdf), make_gate().data(frame)
+    _, first = spark_jobs(spark, lambda: engine.expect_row_count(min=1))
+    assert first >= 1
+    calls = [
+        lambda d: d.expect_between("age", min=15, max=95),
+        lambda d: d.expect_between("income", min=-1e4),
+        lambda d: d.expect_between("seen", min="2023-01-01", max="2026-01-01"),
+        lambda d: d.expect_between("store", min=0),
+    ]
+    for call in calls:
+        got, jobs = spark_jobs(spark, lambda call=call: call(engine))
+        assert jobs == 0 and got.status == "passed"
+        assert figures(got) == figures(call(plain))
+    text = [
+        lambda d: d.expect_values_in("city", ["Lyon", "Paris", "Nice", "Oslo"]),
+        lambda d: d.expect_values_in("grade", ["a", "b"], max_fraction=0.2),
+        lambda d: d.expect_consistent_missing(["city", "grade"]),
+    ]
+    _, batched = spark_jobs(spark, lambda: text[0](engine))
+    assert batched >= 1
+    for call in text:
+        got, jobs = spark_jobs(spark, lambda call=call: call(engine))
+        assert jobs == 0 and figures(got) == figures(call(plain))
+    # a range the values leave: a count and the examples, as before
+    outside, jobs = spark_jobs(spark, lambda: engine.expect_between("age", min=18, max=90))
+    assert jobs >= 2 and figures(outside) == figures(plain.expect_between("age", min=18, max=90))
+
+
+def test_distinct_counts_of_few_valued_columns_in_one_query(spark, sdf, frame):  # noqa: F811
+    """Exact distinct counts of every column from one explode + groupBy (no count_distinct,
+    which expands each row once per column), the same launched jobs for 2 columns or 9, and
+    the value counts of the columns within the limit from the same query."""
+    from pytest_mlgate.tables.spark import SparkTable
+
+    few, jobs_few = spark_jobs(spark, lambda: SparkTable(sdf).distinct_counts(["age", "score"]))
+    table = SparkTable(sdf)
+    every, jobs_all = spark_jobs(spark, lambda: table.distinct_counts(table.columns))
+    assert jobs_all == jobs_few and few == {c: every[c] for c in few}
+    assert every == {c: int(frame[c].nunique()) for c in frame.columns}
+    counts = table.value_counts_of({"age": 100, "grade": 10})
+    assert counts["grade"] == as_table(frame, "df").value_counts("grade", 10)
+    assert counts["age"] == as_table(frame, "df").value_counts("age", 100)
+    # the profile's moments: exact distinct counts, the few-valued columns' value counts
+    # from the same query (no job for them afterwards)
+    numeric = ["id", "age", "income", "score", "store", "target"]
+    fresh = SparkTable(sdf)
+    moments = fresh.moments_of(numeric)
+    assert {c: moments[c][3] for c in numeric} == {c: int(frame[c].nunique()) for c in numeric}
+    counted, jobs = spark_jobs(spark, lambda: fresh.value_counts_of({"store": 1_000}))
+    assert jobs == 0 and counted["store"] == as_table(frame, "df").value_counts("store", 1_000)
+
+
+# pyarrow's from_pandas of a tz-aware column (Spark's Arrow path) on pandas 3.1: not ours
+@pytest.mark.filterwarnings("ignore:Series.values returning an ndarray that drops timezone")
+def test_profile_edges_as_pandas(spark, frame):  # noqa: F811
+    """An empty Spark frame profiles as an empty pandas frame; infinities are refused with
+    pandas' error; a tz-aware pandas column and the same instants in Spark are one family."""
+    from pyspark.sql import functions as F
+
+    data = frame[["id", "age", "income", "city"]].head(200).copy()
+    sdf_ = spark.createDataFrame(data)
+    empty = Profile.from_frame(sdf_.filter(F.lit(False)))
+    plain = Profile.from_frame(data.head(0))
+    assert empty.rows == 0 and list(empty.columns) == list(plain.columns)
+    for name, want in plain.columns.items():
+        got = empty.columns[name]
+        assert (got.family, got.count, got.nulls, got.categories, got.numeric) == (
+            want.family,
+            want.count,
+            want.nulls,
+            want.categories,
+            want.numeric,
+        ), name
+    infinite = data.assign(income=data["income"].where(data["id"] % 50 != 3, np.inf))
+    with pytest.raises(Exception) as want_error:
+        Profile.from_frame(infinite)
+    with pytest.raises(type(want_error.value)) as got_error:
+        Profile.from_frame(spark.createDataFrame(infinite))
+    assert str(got_error.value) == str(want_error.value) and "infinite" in str(got_error.value)
+    stamps = pd.DataFrame(
+        {"t": pd.date_range("2024-01-01", periods=300, freq="h", tz="UTC"), "v": np.arange(300.0)}
+    )
+    aware = spark.createDataFrame(stamps)
+    assert as_table(aware, "df").dtype("t") == "timestamp"
+    got = make_gate().drift(stamps, aware).expect_no_drift()
+    want = make_gate().drift(stamps, stamps.copy()).expect_no_drift()
+    assert got.status == want.status == "passed", got.message
+    assert got.details["columns"]["t"]["statistic"] == pytest.approx(
+        want.details["columns"]["t"]["statistic"], abs=1e-12
+    )

@@ -212,3 +212,12 @@ def test_model_names_the_model_the_data_belongs_to(adult):
 
 def test_violations_default_to_no_examples():
     assert Violations(0, 10).examples == []
+
+
+def test_the_spark_tables_exact_limit_is_the_profiles():
+    """tables.spark keeps its own copy of summaries.MAX_EXACT (a lower layer cannot import
+    it): the columns it counts exactly with their moments are those a profile needs."""
+    from pytest_mlgate.summaries import MAX_EXACT
+    from pytest_mlgate.tables import spark
+
+    assert spark.MAX_EXACT == MAX_EXACT

@@ -297,3 +297,80 @@ def test_readme_gate_on_a_lazyframe(pytester, frame):  # noqa: F811
     write_parquet(frame, pytester.path / "lake" / "train")
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def profile_facts(profile):
+    """What an engine profile of an empty or odd frame must share with pandas' profile."""
+    return profile.rows, {
+        name: (col.family, col.count, col.nulls, col.categories, col.numeric, col.identifier)
+        for name, col in profile.columns.items()
+    }
+
+
+def test_an_empty_polars_frame_profiles_as_an_empty_pandas_frame():
+    """An empty frame (eager or lazy) is profiled as pandas profiles one (0 rows, empty
+    columns); mlgate.data still refuses an empty eager frame at the factory, with pandas'
+    message."""
+    data = pl.DataFrame(
+        {
+            "x": pl.Series([], dtype=pl.Float64),
+            "k": pl.Series([], dtype=pl.Int64),
+            "s": pl.Series([], dtype=pl.String),
+            "b": pl.Series([], dtype=pl.Boolean),
+        }
+    )
+    want = profile_facts(Profile.from_frame(data.to_pandas()))
+    assert want[0] == 0
+    assert profile_facts(Profile.from_frame(data)) == want
+    assert profile_facts(Profile.from_frame(data.lazy())) == want
+    assert profile_facts(Profile.from_frame(pl.LazyFrame({"x": [1.0]}).head(0))) == (
+        profile_facts(Profile.from_frame(pd.DataFrame({"x": pd.Series([], dtype=float)})))
+    )
+    gate = make_gate()
+    eager = gate.data(data).expect_row_count(min=1)
+    plain = make_gate().data(data.to_pandas()).expect_row_count(min=1)
+    assert (eager.status, eager.message) == (plain.status, plain.message)
+    assert "the frame is empty (0 rows x 4 columns)" in eager.message
+
+
+def test_infinities_are_refused_by_a_polars_profile_as_by_pandas():
+    data = pl.DataFrame({"ok": [1.0, 2.0, 3.0, 4.0], "x": [1.0, float("inf"), -float("inf"), 2.0]})
+    with pytest.raises(Exception) as plain:
+        Profile.from_frame(data.to_pandas())
+    for frame_ in (data, data.lazy()):
+        with pytest.raises(type(plain.value)) as got:
+            Profile.from_frame(frame_)
+        assert str(got.value) == str(plain.value)
+    assert "column 'x' holds 2 infinite values" in str(plain.value)
+    drift = make_gate().drift(data.to_pandas().fillna(0), data.lazy()).expect_no_drift()
+    assert drift.status == "error" and "holds 2 infinite values" in drift.message
+
+
+def test_a_tz_aware_column_is_no_type_change_against_polars():
+    """The same instants in pandas (tz-aware) and polars (Datetime with a time zone) are one
+    dtype family, so drift compares them (no 'dtype changed' error); the figures are those
+    of pandas against itself."""
+    stamps = pd.date_range("2024-01-01", periods=500, freq="h", tz="UTC")
+    plain = pd.DataFrame({"t": stamps, "v": np.arange(500.0)})
+    # built in polars (from_pandas of a tz-aware column warns on pandas 3.1)
+    lazy_ = pl.LazyFrame({"t": list(stamps.to_pydatetime()), "v": np.arange(500.0)})
+    assert as_table(lazy_, "df").time_zone("t") == "UTC"
+    got = make_gate().drift(plain, lazy_).expect_no_drift()
+    want = make_gate().drift(plain, plain.copy()).expect_no_drift()
+    assert got.status == want.status == "passed", got.message
+    assert got.details["columns"]["t"]["statistic"] == pytest.approx(
+        want.details["columns"]["t"]["statistic"], abs=1e-12
+    )
+    naive = pl.from_pandas(plain.assign(t=plain["t"].dt.tz_localize(None))).lazy()
+    changed = make_gate().drift(plain, naive).expect_no_drift()
+    assert changed.status == "error" and "the dtype of column 't' changed" in changed.message
+
+
+def test_is_complex_reads_engine_type_names_as_not_complex():
+    """A profile stores an engine's type name (``Datetime[us, UTC]``), which numpy reads as a
+    format string and refuses with ValueError (not TypeError): not complex, no crash."""
+    from pytest_mlgate.checks.drift.inputs import is_complex
+
+    for name in ("Datetime[us, UTC]", "Decimal[10, 2]", "timestamp", "string", "Enum"):
+        assert is_complex(name) is False
+    assert is_complex("complex128") and is_complex(np.dtype("complex64"))

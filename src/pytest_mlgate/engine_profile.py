@@ -59,8 +59,7 @@ def profile_columns(
     distinct values); one sketch query (quantiles and exact tails) of the other numeric
     columns; one pass of their bin counts."""
     columns = table.columns if only is None else [c for c in table.columns if c in set(only)]
-    nulls = table.null_counts(columns)
-    rows = table.row_count()
+    rows, nulls = _counts(table, columns)
     batch = Batches(table)
     profiles = {
         name: ColumnProfile(
@@ -74,8 +73,14 @@ def profile_columns(
     }
     for name, col in profiles.items():
         col.nulls = nulls[name]
+    if not rows:  # an empty table, described as pandas describes an empty frame
+        for col in profiles.values():
+            if col.family == "categorical":
+                col.categories = {}
+        return rows, {str(name): col for name, col in profiles.items()}
     numeric = [n for n, c in profiles.items() if c.family != "categorical" and c.count]
     moments = batch.moments(numeric)
+    _refuse_infinities(table, numeric, moments)
     exact = [n for n in numeric if moments[n][3] <= MAX_EXACT]
     sketched = [n for n in numeric if moments[n][3] > MAX_EXACT]
     labels = [n for n, c in profiles.items() if c.family == "categorical"]
@@ -104,6 +109,37 @@ def profile_columns(
         if col.numeric is not None:
             col.identifier = col.integer and col.numeric.unique
     return rows, {str(name): col for name, col in profiles.items()}
+
+
+def _counts(table: Any, columns: list[Any]) -> tuple[int, dict[Any, int]]:
+    """The row count and the columns' nulls (0 rows without an error, when the table can)."""
+    allowing = getattr(table, "counts_allowing_empty", None)
+    if allowing is None:
+        nulls: dict[Any, int] = table.null_counts(columns)
+        return int(table.row_count()), nulls
+    rows, every = allowing()
+    return int(rows), {c: int(every[c]) for c in columns}
+
+
+#: the largest finite float: a value beyond it is an infinity
+_FINITE = float(np.finfo(np.float64).max)
+
+
+def _refuse_infinities(
+    table: Any, numeric: list[Any], moments: dict[Any, tuple[int, float, float, int]]
+) -> None:
+    """Infinite values are bad input, as in a pandas profile (the same error): a float column
+    whose mean is not finite is asked how many values lie beyond the finite range."""
+    for name in numeric:
+        if not table.is_kind(name, "float") or np.isfinite(moments[name][1]):
+            continue
+        found = int(table.outside(name, -_FINITE, _FINITE, 0).count)
+        if found:
+            raise MlgateInputError(
+                "df",
+                f"column {name!r} holds {found:,} infinite values.",
+                "Replace them with NaN (or clip them) before the drift check.",
+            )
 
 
 class Batches:
@@ -168,10 +204,13 @@ class Batches:
 
 
 def column_family(table: Any, name: Any) -> str:
-    """``datetime``, ``numeric`` or ``categorical``: a column's profile family, from the
-    table's schema (no job)."""
+    """``datetime`` (``datetime[UTC]`` and the like for a column that holds instants, as
+    pandas names a tz-aware column), ``numeric`` or ``categorical``: a column's profile
+    family, from the table's schema (no job)."""
     if table.is_kind(name, "datetime"):
-        return "datetime"
+        zone = getattr(table, "time_zone", None)
+        tz = zone(name) if zone is not None else None
+        return f"datetime[{tz}]" if tz else "datetime"
     if table.is_kind(name, "numeric"):
         return "numeric"
     return "categorical"

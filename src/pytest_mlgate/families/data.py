@@ -43,6 +43,9 @@ class DataChecks(Family):
         self._table: Table | None = None
         try:
             self._table = as_table(df, "df")
+            refuse_empty = getattr(self._table, "refuse_empty", None)
+            if refuse_empty is not None:  # an empty frame in memory: refused here, as pandas'
+                refuse_empty()
         except Exception as exc:  # unusable input of any kind: one error result
             self.unusable("data", "usable frame", exc)
         else:

@@ -2,8 +2,12 @@
 (per partition with pandas, or by Dask's own reductions), only the small answer brought back.
 
 - The first question asked of a table runs one pass: per partition, its length, the nulls of
-  every column and the sum of pandas' row hashes (the dataset fingerprint, see
-  :mod:`.engines`); every later check reuses it.
+  every column, the sum of pandas' row hashes (the dataset fingerprint, see
+  :mod:`.engines`), the min and max of every column pandas can order and the distinct count
+  of each text, category and bool column; every later check reuses it (a range that covers
+  the min and max needs no compute; the first value check on a label column counts all label
+  columns that held at most :data:`TEXT_LIMIT` distinct values per partition, in one compute,
+  and later ones need none).
 - Per-partition answers are pandas' own (:class:`~.pandas.PandasTable` on each partition):
   token counts, histograms and moments are exactly those of the whole frame in pandas.
 - Duplicate rows: rows are grouped by pandas' 64-bit row hash; only rows whose hash repeats
@@ -30,7 +34,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import frames
-from ..errors import MlgateInputError
 from ..frames import unique_names
 from .base import Table, Violations, needs_rows
 from .engines import MASK64, FirstPassTable, guarded
@@ -44,6 +47,8 @@ ENGINE = "Dask"
 #: per-partition quantile knots of :meth:`DaskTable.quantiles`, and the rank error they give
 KNOTS = 10_001
 RANK_ERROR = 1.0 / (KNOTS - 1)
+#: distinct values of a text, category or bool column counted once for every value check
+TEXT_LIMIT = 1_000
 
 
 def _compute(what: str, *graphs: Any) -> tuple[Any, ...]:
@@ -54,7 +59,10 @@ def _compute(what: str, *graphs: Any) -> tuple[Any, ...]:
     return answers
 
 
-def _partition_pass(part: pd.DataFrame) -> tuple[int, list[int], int]:
+def _partition_pass(part: pd.DataFrame) -> tuple[int, list[int], int, list[Any], list[int]]:
+    """A partition's length, nulls per column, row-hash sum, (min, max) of each orderable
+    column (None where pandas cannot take them) and distinct count of each label column
+    (text, category, bool; -1 for the others)."""
     import numpy as np
     import pandas as pd
 
@@ -63,7 +71,65 @@ def _partition_pass(part: pd.DataFrame) -> tuple[int, list[int], int]:
     if part.shape[0] and part.shape[1]:
         hashes = pd.util.hash_pandas_object(part, index=False).to_numpy()
         total = int(np.sum(hashes, dtype=np.uint64))  # wraps modulo 2**64
-    return int(part.shape[0]), nulls, total
+    ranges: list[Any] = []
+    distinct: list[int] = []
+    for i in range(part.shape[1]):
+        s = part.iloc[:, i]
+        ranges.append(_range(s))
+        distinct.append(int(s.nunique()) if _labels(s) else -1)
+    return int(part.shape[0]), nulls, total, ranges, distinct
+
+
+def _labels(s: pd.Series) -> bool:
+    """A column whose value counts a value check may batch: text, category or bool."""
+    import pandas as pd
+
+    dtype = s.dtype
+    return (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_bool_dtype(dtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
+
+
+def _range(s: pd.Series) -> tuple[Any, Any] | None:
+    """(min, max) of the non-null values of a numeric, bool, datetime or text column, as
+    pandas compares them; (None, None) when there are none; None when pandas cannot order
+    them (mixed objects, categories) or the column is of another kind."""
+    import pandas as pd
+
+    t = pd.api.types
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return None
+    if not (
+        t.is_numeric_dtype(s.dtype)
+        or t.is_bool_dtype(s.dtype)
+        or t.is_datetime64_any_dtype(s.dtype)
+        or t.is_object_dtype(s.dtype)
+        or t.is_string_dtype(s.dtype)
+    ):
+        return None
+    values = s.dropna()
+    if values.empty:
+        return None, None
+    try:
+        return values.min(), values.max()
+    except (TypeError, ValueError):
+        return None
+
+
+def _merged_range(parts: list[Any]) -> tuple[Any, Any] | None:
+    """The partitions' (min, max) together; None when one is unknown or they do not compare."""
+    found = [p for p in parts if p != (None, None)]
+    if any(p is None for p in found):
+        return None
+    if not found:
+        return None, None
+    try:
+        return min(p[0] for p in found), max(p[1] for p in found)
+    except (TypeError, ValueError):
+        return None
 
 
 def _row_hashes(part: pd.DataFrame) -> pd.Series:
@@ -91,6 +157,12 @@ class DaskTable(FirstPassTable):
         self.frame = frame
         self._meta = frame._meta
         self._pass: tuple[int, dict[Any, int], int] | None = None
+        #: per column, the (min, max) of its non-null values from the first pass (None:
+        #: unknown), and the largest distinct count of a label column in one partition
+        self._ranges: dict[Any, tuple[Any, Any] | None] = {}
+        self._part_distinct: dict[Any, int] = {}
+        #: exact value counts of the label columns, asked once for all of them
+        self._label_counts: dict[Any, Any] | None = None
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -104,6 +176,11 @@ class DaskTable(FirstPassTable):
     def is_kind(self, column: Any, kind: str) -> bool:
         return frames.is_kind(self._meta[column], kind)
 
+    def time_zone(self, column: Any) -> str | None:
+        """The time zone of a tz-aware datetime column (None otherwise), as pandas names it."""
+        tz = getattr(self._meta[column].dtype, "tz", None)
+        return None if tz is None else str(tz)
+
     # -- the first pass -------------------------------------------------------------------
 
     def _per_partition(
@@ -115,18 +192,18 @@ class DaskTable(FirstPassTable):
         parts = self.frame[list(columns)].to_delayed()
         return list(_compute(what, *[delayed(fn)(p) for p in parts]))
 
-    def _first_pass(self) -> tuple[int, dict[Any, int], int]:
+    noun = "frame"
+
+    def _counted(self) -> tuple[int, dict[Any, int], int]:
         if self._pass is None:
             cols = self.columns
             parts = self._per_partition(cols, _partition_pass, "the row count and null counts")
             n = sum(p[0] for p in parts)
-            if n == 0:
-                raise MlgateInputError(
-                    "df",
-                    f"the {ENGINE} frame is empty (0 rows x {len(cols)} columns).",
-                    "Pass the data the gate should judge.",
-                )
             nulls = {c: sum(p[1][i] for p in parts) for i, c in enumerate(cols)}
+            self._ranges = {c: _merged_range([p[3][i] for p in parts]) for i, c in enumerate(cols)}
+            self._part_distinct = {
+                c: max(p[4][i] for p in parts) for i, c in enumerate(cols) if parts[0][4][i] >= 0
+            }
             self._pass = (n, nulls, sum(p[2] for p in parts) & MASK64)
         return self._pass
 
@@ -160,18 +237,53 @@ class DaskTable(FirstPassTable):
         for bound in (low, high):
             if bound is not None:
                 probe < bound  # noqa: B015  TypeError now when values and bound do not compare
-        bad = None
+        if low is None and high is None:
+            raise ValueError("outside() needs a bound")
+        if self._within(column, low, high):  # the first pass's min and max: no compute
+            return Violations(0, self._nonnull(column), [])
+        bad: Any = None
         if low is not None:
             bad = s < low
         if high is not None:
             over = s > high
             bad = over if bad is None else (bad | over)
-        if bad is None:
-            raise ValueError("outside() needs a bound")
         bad = bad.fillna(False).astype(bool)
         return self._violations(column, bad, limit, f"the values of {column!r} outside the bounds")
 
+    def _within(self, column: Any, low: Any, high: Any) -> bool:
+        """Whether every non-null value lies in ``[low, high]``: pandas' own comparison of
+        the column's min and max (first pass) with the bounds; False when unknown."""
+        import pandas as pd
+
+        self._first_pass()
+        found = self._ranges.get(column)
+        if found is None:
+            return False
+        if found == (None, None):
+            return True  # no non-null value
+        try:
+            probe = pd.Series(list(found), dtype=self._meta[column].dtype)
+            bad = pd.Series([False, False])
+            if low is not None:
+                bad = bad | (probe < low).to_numpy()
+            if high is not None:
+                bad = bad | (probe > high).to_numpy()
+            return not bool(bad.any())
+        except Exception:
+            return False
+
     def not_in(self, column: Any, values: list[Any], limit: int) -> Violations:
+
+        counts = self._counts(column)
+        if counts is not None:  # the batched value counts of the label columns: no compute
+            keys = self._keys(column, list(counts))
+            try:
+                inside = keys.isin(values).to_numpy()
+            except Exception:  # Arrow-backed columns refuse values of another type
+                inside = keys.astype(object).isin(values).to_numpy()
+            bad = [(v, n) for (v, n), ok in zip(counts.items(), inside, strict=True) if not ok]
+            top = sorted(bad, key=lambda kv: -kv[1])[:limit]
+            return Violations(sum(n for _, n in bad), self._nonnull(column), [v for v, _ in top])
         s = self.frame[column]
         try:
             inside = s.isin(values)
@@ -182,9 +294,42 @@ class DaskTable(FirstPassTable):
             column, bad, limit, f"the values of {column!r} outside the allowed set"
         )
 
+    def _keys(self, column: Any, values: list[Any]) -> pd.Series:
+        """Values of ``column`` (keys of its value counts) as a pandas series of its dtype (a
+        categorical: of the categories found)."""
+        import pandas as pd
+
+        dtype = self._meta[column].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            dtype = pd.CategoricalDtype(ordered=dtype.ordered)
+        series: pd.Series = pd.Series(values, dtype=dtype)
+        return series
+
+    def _counts(self, column: Any) -> dict[Any, int] | None:
+        """Exact counts of the non-null values of a text, category or bool column with at
+        most :data:`TEXT_LIMIT` distinct values, or None. The first value check on such a
+        column counts every label column that held at most that many distinct values in each
+        partition (first pass), in one compute; later value checks on them need none."""
+        if self._label_counts is None:
+            self._first_pass()
+            wanted = {c: TEXT_LIMIT for c, k in self._part_distinct.items() if k <= TEXT_LIMIT}
+            self._label_counts = dict.fromkeys(self.columns)
+            if wanted:
+                self._label_counts.update(self.value_counts_of(wanted))
+        found: dict[Any, int] | None = self._label_counts.get(column)
+        return found
+
     def token_counts(
         self, column: Any, text: frozenset[str], numbers: frozenset[float]
     ) -> dict[Any, int]:
+        if not self.is_kind(column, "bool") and self._counts(column) is not None:
+            import pandas as pd
+
+            counts = self._counts(column) or {}
+            keys = pd.DataFrame({column: self._keys(column, list(counts))})
+            hits = PandasTable(keys).token_counts(column, text, numbers)  # each value once
+            return dict(sorted(((v, counts[v]) for v in hits), key=lambda kv: -kv[1]))
+
         def tokens(part: pd.DataFrame) -> dict[Any, int]:
             return PandasTable(part).token_counts(column, text, numbers)
 
@@ -255,7 +400,9 @@ class DaskTable(FirstPassTable):
     def value_counts(self, column: Any, limit: int) -> dict[Any, int] | None:
         counts = self.frame[column].value_counts(dropna=True, split_out=1)
         counts = counts[counts > 0]
-        (top,) = _compute(f"the value counts of {column!r}", counts.head(limit + 1, npartitions=-1))
+        (top,) = _compute(
+            f"the value counts of {column!r}", counts.head(limit + 1, npartitions=-1, compute=False)
+        )
         if len(top) > limit:
             return None
         return {v: int(n) for v, n in sorted(top.items(), key=lambda kv: -kv[1])}
@@ -332,7 +479,7 @@ class DaskTable(FirstPassTable):
         graphs = []
         for column, limit in limits.items():
             counts = self.frame[column].value_counts(dropna=True, split_out=1)
-            graphs.append(counts[counts > 0].head(limit + 1, npartitions=-1))
+            graphs.append(counts[counts > 0].head(limit + 1, npartitions=-1, compute=False))
         answers = _compute("the value counts", *graphs)
         found: dict[Any, dict[Any, int] | None] = {}
         for (column, limit), top in zip(limits.items(), answers, strict=True):
@@ -415,10 +562,13 @@ def _merged_quantiles(
 
 
 def _moments(values: np.ndarray) -> tuple[int, float, float]:
+    import numpy as np
+
     if not values.size:
         return 0, 0.0, 0.0
-    mean = float(values.mean())
-    return int(values.size), mean, float(((values - mean) ** 2).sum())
+    with np.errstate(invalid="ignore", over="ignore"):  # infinities: refused by the profile
+        mean = float(values.mean())
+        return int(values.size), mean, float(((values - mean) ** 2).sum())
 
 
 def _merged_moments(parts: Sequence[tuple[int, float, float]]) -> tuple[int, float, float]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ..errors import MlgateError
+from ..errors import MlgateError, MlgateInputError
 
 T = TypeVar("T")
 
@@ -105,16 +105,36 @@ class FirstPassTable:
     """What every engine table derives from its first pass (row count, the nulls of every
     column and the sum of row hashes, in one aggregation, cached): the row count, null counts,
     the fingerprint and the audit's dataset entry. A subclass gives ``engine``, ``columns``,
-    :meth:`_first_pass` and :meth:`_schema`."""
+    :meth:`_counted` and :meth:`_schema`.
+
+    An empty table is an error for the checks (:meth:`_first_pass`), not for a profile, which
+    describes it as pandas describes an empty frame (:meth:`counts_allowing_empty`)."""
 
     engine: str
+    #: what the empty-table error calls the table
+    noun = "table"
 
     @property
     def columns(self) -> list[Any]:
         raise NotImplementedError
 
-    def _first_pass(self) -> tuple[int, dict[Any, int], int]:
+    def _counted(self) -> tuple[int, dict[Any, int], int]:
+        """The first pass (cached): row count, nulls per column, sum of the row hashes."""
         raise NotImplementedError
+
+    def _empty_text(self) -> str:
+        return f"the {self.engine} {self.noun} is empty (0 rows x {len(self.columns)} columns)."
+
+    def _first_pass(self) -> tuple[int, dict[Any, int], int]:
+        found = self._counted()
+        if found[0] == 0:
+            raise MlgateInputError("df", self._empty_text(), "Pass the data the gate should judge.")
+        return found
+
+    def counts_allowing_empty(self) -> tuple[int, dict[Any, int]]:
+        """The row count and every column's nulls, 0 rows without an error (a profile)."""
+        n, nulls, _ = self._counted()
+        return n, dict(nulls)
 
     def _schema(self) -> list[tuple[str, str]]:
         """(name, type) of every column, as the fingerprint hashes them."""
@@ -124,7 +144,7 @@ class FirstPassTable:
         return EngineDataset(self)
 
     def fingerprint(self) -> str:
-        n, _, total = self._first_pass()
+        n, _, total = self._counted()
         return fingerprint_text(self.engine, self._schema(), n, total)
 
     def row_count(self) -> int:

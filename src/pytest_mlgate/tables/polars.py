@@ -82,15 +82,11 @@ class PolarsTable(FirstPassTable):
     #: quantiles are exact order statistics
     rank_error = 0.0
 
+    noun = "frame"
+
     def __init__(self, frame: Any) -> None:
         pl = _pl()
         self.eager = isinstance(frame, pl.DataFrame)
-        if self.eager and (frame.height == 0 or frame.width == 0):
-            raise MlgateInputError(
-                "df",
-                f"the frame is empty ({frame.height} rows x {frame.width} columns).",
-                "Pass the data the gate should judge.",
-            )
         self.frame = frame
         self.lazy = frame.lazy() if self.eager else frame
         schema = guarded(ENGINE, "the schema", lambda: self.lazy.collect_schema())
@@ -131,6 +127,11 @@ class PolarsTable(FirstPassTable):
             return self._is(column, "Datetime", "Date")
         return False
 
+    def time_zone(self, column: Any) -> str | None:
+        """The time zone of a ``Datetime`` column that has one (None otherwise)."""
+        zone = getattr(self._types[column], "time_zone", None)
+        return None if zone is None else str(zone)
+
     def _number_like(self, column: Any) -> bool:
         return self.is_kind(column, "numeric") or self.is_kind(column, "bool")
 
@@ -167,7 +168,22 @@ class PolarsTable(FirstPassTable):
 
     # -- the first pass -------------------------------------------------------------------
 
-    def _first_pass(self) -> tuple[int, dict[str, int], int]:
+    def refuse_empty(self) -> None:
+        """An empty eager frame is refused when it is handed to ``mlgate.data`` (no query: it
+        is in memory), with pandas' message; a profile describes it (0 rows), as pandas'."""
+        if self.eager and (self.frame.height == 0 or self.frame.width == 0):
+            raise MlgateInputError(
+                "df",
+                f"the frame is empty ({self.frame.height} rows x {self.frame.width} columns).",
+                "Pass the data the gate should judge.",
+            )
+
+    def _empty_text(self) -> str:
+        if self.eager:  # pandas' message
+            return f"the frame is empty (0 rows x {len(self.columns)} columns)."
+        return super()._empty_text()
+
+    def _counted(self) -> tuple[int, dict[str, int], int]:
         if self._pass is None:
             pl = _pl()
             cols = self.columns
@@ -182,12 +198,6 @@ class PolarsTable(FirstPassTable):
             (out,) = _collect("the row count and null counts", self.lazy.select(exprs))
             row = out.row(0, named=True)
             n = int(row["n"])
-            if n == 0:
-                raise MlgateInputError(
-                    "df",
-                    f"the {ENGINE} frame is empty (0 rows x {len(cols)} columns).",
-                    "Pass the data the gate should judge.",
-                )
             nulls = {c: int(row[f"null{i}"]) for i, c in enumerate(cols)}
             total = (int(row.get("high") or 0) * HALF + int(row.get("low") or 0)) & MASK64
             self._pass = (n, nulls, total)

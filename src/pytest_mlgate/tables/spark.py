@@ -2,9 +2,13 @@
 (``pyspark.sql`` only), only the small answer brought back to the driver.
 
 - The first question asked of a table runs one ``agg`` over all columns: the row count, the
-  nulls of every column (NaN counts as null in float columns, as in pandas) and the two
-  32-bit halves of the sum of the rows' ``xxhash64`` (the dataset fingerprint, see
-  :mod:`.engines`); every later check reuses it.
+  nulls of every column (NaN counts as null in float columns, as in pandas), the two 32-bit
+  halves of the sum of the rows' ``xxhash64`` (the dataset fingerprint, see :mod:`.engines`)
+  and the min and max of every number, bool and datetime column; every later check reuses
+  it (a range that covers the min and max needs no job).
+- Value checks on text and bool columns: the first one counts the values of all of them in
+  one query; later ones on columns with at most :data:`TEXT_LIMIT` distinct values need no
+  job.
 - Duplicate rows: rows are grouped by a 64-bit hash (``xxhash64`` of the columns, ``-0.0``
   read as ``0.0``, plus a mask of which columns are null, since ``xxhash64`` skips nulls);
   only rows whose hash repeats are compared exactly (``distinct`` over those rows), so a
@@ -27,7 +31,6 @@ import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MlgateInputError
 from ..frames import unique_names
 from .base import Table, Violations, needs_rows
 from .engines import HALF, FirstPassTable, guarded
@@ -38,11 +41,18 @@ if TYPE_CHECKING:
 ENGINE = "Spark"
 #: ``percentile_approx``'s accuracy: rank error at most 1 / ACCURACY
 ACCURACY = 10_000
+#: distinct values of a text or bool column counted once for every value check on it
+TEXT_LIMIT = 1_000
+#: a profile's ``summaries.MAX_EXACT`` (tables sit below summaries; a test keeps them equal)
+MAX_EXACT = 1_000
 
 _INTEGER = ("ByteType", "ShortType", "IntegerType", "LongType")
 _FLOAT = ("FloatType", "DoubleType")
 _STRING = ("StringType", "VarcharType", "CharType")
 _DATETIME = ("TimestampType", "TimestampNTZType", "DateType")
+#: types whose min and max the first pass takes (compared in Python as Spark compares them;
+#: not text: its min and max made the first pass a third slower at 2M rows x 6 text columns)
+_RANGED = (*_INTEGER, *_FLOAT, "DecimalType", "BooleanType", *_DATETIME)
 
 
 def _F() -> Any:
@@ -68,6 +78,13 @@ class SparkTable(FirstPassTable):
         self.frame = frame
         self._types = {f.name: f.dataType for f in frame.schema.fields}
         self._pass: tuple[int, dict[str, int], int] | None = None
+        #: per column, the (min, max) of its non-null values (first pass)
+        self._ranges: dict[str, tuple[Any, Any]] = {}
+        #: exact value counts of the text and bool columns, asked once for all of them
+        self._text_counts: dict[str, dict[Any, int] | None] | None = None
+        #: exact distinct counts, and value counts within a limit (:meth:`_grouped_values`)
+        self._distincts: dict[Any, int] = {}
+        self._value_counts: dict[Any, dict[Any, int]] = {}
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -82,6 +99,12 @@ class SparkTable(FirstPassTable):
 
     def dtype(self, column: Any) -> str:
         return str(self._types[column].simpleString())
+
+    def time_zone(self, column: Any) -> str | None:
+        """``"UTC"`` for a ``timestamp`` column (Spark holds instants, shown in the session's
+        time zone: a tz-aware pandas column arrives as one), None for ``timestamp_ntz`` and
+        ``date`` (wall times, as a naive pandas column) and other types."""
+        return "UTC" if self._type(column) == "TimestampType" else None
 
     def _type(self, column: Any) -> str:
         return type(self._types[column]).__name__
@@ -135,7 +158,10 @@ class SparkTable(FirstPassTable):
         ]
         return F.xxhash64(*values, *[m.cast("long") for m in masks])
 
-    def _first_pass(self) -> tuple[int, dict[str, int], int]:
+    def _counted(self) -> tuple[int, dict[str, int], int]:
+        """One ``agg``: the row count, every column's nulls, the row hashes' sum, and the min
+        and max of every number, bool and datetime column (so that a range check within them
+        needs no job)."""
         if self._pass is None:
             F = _F()
             cols = self.columns
@@ -144,20 +170,42 @@ class SparkTable(FirstPassTable):
             high = F.sum(F.shiftrightunsigned(h, 32))
             exprs = [F.count(F.lit(1)).alias("_n"), low.alias("_lo"), high.alias("_hi")]
             exprs += [F.sum(self._null(c).cast("long")) for c in cols]
+            ranged = [c for c in cols if self._type(c) in _RANGED]
+            for c in ranged:
+                present = F.when(self._present(c), self._col(c))
+                exprs += [F.min(present), F.max(present)]
             row = guarded(
                 ENGINE, "the row count and null counts", lambda: self.frame.agg(*exprs).first()
             )
             n = int(row[0])
-            if n == 0:
-                raise MlgateInputError(
-                    "df",
-                    f"the {ENGINE} table is empty (0 rows x {len(cols)} columns).",
-                    "Pass the data the gate should judge.",
-                )
             nulls = {c: int(row[3 + i] or 0) for i, c in enumerate(cols)}
+            at = 3 + len(cols)
+            self._ranges = {c: (row[at + 2 * i], row[at + 2 * i + 1]) for i, c in enumerate(ranged)}
             total = int(row[1] or 0) + (int(row[2] or 0) << 32)
             self._pass = (n, nulls, total)
         return self._pass
+
+    def _within(self, column: Any, low: Any, high: Any) -> bool:
+        """Whether every non-null value lies in ``[low, high]`` (bounds as :meth:`_bound`
+        gives them), from the first pass's min and max; False when unknown."""
+        self._first_pass()
+        if column not in self._ranges:
+            return False
+        least, most = self._ranges[column]
+        if least is None:
+            return True  # no non-null value
+        try:
+            if self._type(column) == "TimestampNTZType":
+                # Spark compares a TimestampNTZ column with a (local) timestamp literal as
+                # the column's wall time in the session time zone: compare instants
+                from zoneinfo import ZoneInfo
+
+                zone = ZoneInfo(self.frame.sparkSession.conf.get("spark.sql.session.timeZone"))
+                least, most = (v.replace(tzinfo=zone) for v in (least, most))
+                low, high = (None if b is None else b.astimezone() for b in (low, high))
+            return (low is None or not least < low) and (high is None or not most > high)
+        except Exception:  # values that do not compare, a time zone zoneinfo does not know
+            return False
 
     def _schema(self) -> list[tuple[str, str]]:
         return [(c, self.dtype(c)) for c in self.columns]
@@ -181,17 +229,21 @@ class SparkTable(FirstPassTable):
         return int(row[0] or 0)
 
     def outside(self, column: Any, low: Any, high: Any, limit: int) -> Violations:
+        lows = None if low is None else self._bound(column, low)
+        highs = None if high is None else self._bound(column, high)
+        if lows is None and highs is None:
+            raise ValueError("outside() needs a bound")
+        among = self._nonnull(column)
+        if self._within(column, lows, highs):  # the first pass's min and max: no job
+            return Violations(0, among, [])
         c = self._col(column)
         bad = None
-        if low is not None:
-            bad = c < _F().lit(self._bound(column, low))
-        if high is not None:
-            over = c > _F().lit(self._bound(column, high))
+        if lows is not None:
+            bad = c < _F().lit(lows)
+        if highs is not None:
+            over = c > _F().lit(highs)
             bad = over if bad is None else (bad | over)
-        if bad is None:
-            raise ValueError("outside() needs a bound")
         bad = self._present(column) & bad
-        among = self._nonnull(column)
         count = self._count(bad, f"the values of {column!r} outside the bounds")
         examples = self._top(column, bad, limit, f"examples of {column!r}") if count else []
         return Violations(count, among, examples)
@@ -220,11 +272,67 @@ class SparkTable(FirstPassTable):
                 usable.append(self._bound(column, v))
             except TypeError:
                 continue  # a value of another type: no cell equals it
+        counts = self._counts(column)
+        if counts is not None:  # the batched value counts of the text and bool columns
+            allowed = set(usable)
+            bad_counts = {v: k for v, k in counts.items() if v not in allowed}
+            ordered = sorted(bad_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            examples = [v for v, _ in ordered[:limit]]
+            return Violations(sum(bad_counts.values()), self._nonnull(column), examples)
         present = self._present(column)
         bad = present & ~self._col(column).isin(usable) if usable else present
         count = self._count(bad, f"the values of {column!r} outside the allowed set")
         examples = self._top(column, bad, limit, f"examples of {column!r}") if count else []
         return Violations(count, self._nonnull(column), examples)
+
+    def _counts(self, column: Any) -> dict[Any, int] | None:
+        """Exact counts of the non-null values of a text or bool column with at most
+        :data:`TEXT_LIMIT` distinct values, or None. The first value check on such a column
+        counts the values of every text and bool column in one query (each row explodes into
+        one (column, value) pair per column; one ``groupBy``; a column found above the limit
+        sends none back); later value checks on them need no job. A text column with many
+        distinct values is grouped once in that query (as ``expect_unique`` on it would be);
+        an estimate of each column's distinct values in the first pass, to leave those out,
+        cost more than it saved (HyperLogLog of 6 text columns: +7 s on 2M rows)."""
+        name = self._type(column)
+        if name not in (*_STRING, "BooleanType"):
+            return None
+        if self._text_counts is None:
+            self._first_pass()
+            wanted = [c for c in self.columns if self._type(c) in (*_STRING, "BooleanType")]
+            self._text_counts = dict.fromkeys(self.columns)
+            if wanted:
+                self._text_counts.update(self._count_values(wanted))
+        return self._text_counts.get(column)
+
+    def _count_values(self, names: list[Any]) -> dict[Any, dict[Any, int] | None]:
+        from pyspark.sql import Window
+
+        F = _F()
+        pairs = [
+            F.struct(
+                F.lit(i).alias("c"),
+                F.when(self._present(c), self._col(c).cast("string")).alias("v"),
+            )
+            for i, c in enumerate(names)
+        ]
+        exploded = self.frame.select(F.explode(F.array(*pairs)).alias("p")).select("p.c", "p.v")
+        grouped = exploded.filter(F.col("v").isNotNull()).groupBy("c", "v").count()
+        sized = grouped.withColumn("k", F.count(F.lit(1)).over(Window.partitionBy("c")))
+        kept = sized.filter(F.col("k") <= TEXT_LIMIT).select("c", "v", "count")
+        rows = guarded(ENGINE, "the value counts of the text columns", kept.collect)
+        found: dict[Any, dict[Any, int] | None] = dict.fromkeys(names)
+        for c, v, n in rows:
+            column = names[int(c)]
+            value: Any = v == "true" if self._type(column) == "BooleanType" else v
+            counts = found[column]
+            if counts is None:
+                counts = found[column] = {}
+            counts[value] = int(n)
+        for column in names:  # all-null columns: nothing to count; above the limit: unknown
+            if found[column] is None and not self._nonnull(column):
+                found[column] = {}
+        return found
 
     def token_counts(
         self, column: Any, text: frozenset[str], numbers_: frozenset[float]
@@ -232,6 +340,10 @@ class SparkTable(FirstPassTable):
         F = _F()
         c = self._col(column)
         name = self._type(column)
+        counts = self._counts(column) if name in _STRING else None
+        if counts is not None:  # the batched value counts: no job
+            hits = {v: k for v, k in counts.items() if v.strip().lower() in text}
+            return dict(sorted(hits.items(), key=lambda kv: -kv[1]))
         if name in _STRING and text:
             stripped = F.lower(F.regexp_replace(c, r"(?U)^\s+|\s+$", ""))
             found = self.frame.filter(stripped.isin(sorted(text))).groupBy(c.alias("v")).count()
@@ -410,34 +522,182 @@ class SparkTable(FirstPassTable):
 
     def distinct_count(self, column: Any) -> int:
         """Exact number of distinct non-null values."""
+        if column in self._distincts:
+            return self._distincts[column]
         present = self.frame.filter(self._present(column)).select(self._col(column))
-        return int(guarded(ENGINE, f"the distinct values of {column!r}", present.distinct().count))
+        found = int(guarded(ENGINE, f"the distinct values of {column!r}", present.distinct().count))
+        self._distincts[column] = found
+        return found
 
     # -- profiles of many columns at once (engine_profile.Batches) ---------------------------
 
     def moments_of(self, columns: Sequence[Any]) -> dict[Any, tuple[int, float, float, int]]:
-        """:meth:`moments` of every column: count, mean and variance in one aggregation, the
-        exact distinct count one job per column (``distinct().count()``). Distinct counts in
-        the one aggregation failed at 2M rows x 23 numeric columns on a 1 GiB driver, both
-        exact (``count_distinct``: Spark expands every row once per distinct aggregate) and
-        estimated (``approx_count_distinct`` at rsd 1%: out of heap)."""
+        """:meth:`moments` of every column (exact distinct counts):
+
+        1. one ``agg`` of every column's count, mean, variance and an estimate of its distinct
+           values (HyperLogLog at 5%: only to choose the next step, never reported);
+        2. the columns estimated at most twice :data:`MAX_EXACT`
+           distinct values: their exact distinct counts, and the value counts of those within
+           ``MAX_EXACT`` (kept for :meth:`value_counts_of`), in one query
+           (:meth:`_grouped_values`: few keys, so its aggregation stays in memory);
+        3. each other column: its exact distinct count, one ``distinct().count()`` each.
+
+        Step 3 is per column on purpose. In one query (every column's (column, value) pairs
+        grouped together, or a union of the per-column counts) the map side of the
+        aggregation holds every column's distinct values at once and spills: at 2M rows x 15
+        columns of distinct floats on a 1 GiB local heap it took 105-112 s against about
+        65 s column by column (and ``count_distinct`` of many columns in one ``agg`` expands
+        every row once per column: it failed there)."""
         F = _F()
         exprs = []
         for column in columns:
             v = F.when(self._present(column), self._number(column))
-            exprs += [F.count(v), F.avg(v), F.var_pop(v)]
+            kept = F.when(self._present(column), self._col(column))
+            exprs += [F.count(v), F.avg(v), F.var_pop(v), F.approx_count_distinct(kept, 0.05)]
         row = guarded(ENGINE, "the moments", lambda: self.frame.agg(*exprs).first())
+        counted = {c: row[4 * i : 4 * i + 4] for i, c in enumerate(columns)}
+        few = {c: MAX_EXACT for c in columns if int(counted[c][3] or 0) <= 2 * MAX_EXACT}
+        if few:
+            self._grouped_values(few)
         found = {}
-        for i, column in enumerate(columns):
-            n, mean, var = row[3 * i : 3 * i + 3]
-            distinct = self.distinct_count(column)
+        for column in columns:
+            n, mean, var, _ = counted[column]
+            distinct = self._distincts[column] if column in few else self.distinct_count(column)
             found[column] = (int(n), float(mean or 0.0), float(var or 0.0) * int(n), distinct)
         return found
 
+    def distinct_counts(self, columns: Sequence[Any]) -> dict[Any, int]:
+        """Exact numbers of distinct non-null values of many columns, in one job."""
+        wanted = [c for c in columns if c not in self._distincts]
+        if wanted:
+            self._grouped_values(dict.fromkeys(wanted, 0))
+        return {c: self._distincts[c] for c in columns}
+
     def value_counts_of(self, limits: dict[Any, int]) -> dict[Any, dict[Any, int] | None]:
-        """:meth:`value_counts` of each column (one job each: only the columns that need
-        them are asked)."""
-        return {column: self.value_counts(column, limit) for column, limit in limits.items()}
+        """:meth:`value_counts` of each column: those :meth:`moments_of` counted already need
+        no job, the others are counted together in one job."""
+        missing = {
+            c: k
+            for c, k in limits.items()
+            if not (c in self._distincts and (c in self._value_counts or self._distincts[c] > k))
+        }
+        if missing:
+            self._grouped_values(missing)
+        found: dict[Any, dict[Any, int] | None] = {}
+        for column, limit in limits.items():
+            counts = self._value_counts.get(column)
+            found[column] = (
+                None
+                if self._distincts[column] > limit or counts is None
+                else dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+            )
+        return found
+
+    def _grouped_values(self, limits: dict[Any, int]) -> None:
+        """Every column's exact distinct count and, where it is at most ``limits[column]``,
+        its exact value counts, in one query: each row explodes into one (column, value) pair
+        per column (a value typed as a long, a double or a string, so equal values group
+        exactly; NaN and nulls dropped), one ``groupBy`` gives the distinct (column, value)
+        counts, a ``groupBy`` of those gives each column's distinct count (broadcast back),
+        and only the value counts of the columns within their limit come back, with one row
+        per column carrying its distinct count. Not ``count_distinct`` in one ``agg``: Spark
+        plans several distinct aggregates by expanding every row once per aggregate, which
+        failed at 2M rows x 23 columns in a 1 GiB local heap."""
+        F = _F()
+        names = list(limits)
+        pairs = []
+        for i, column in enumerate(names):
+            long_, double, text = self._typed(column)
+            pairs.append(
+                F.when(
+                    self._present(column),
+                    F.struct(
+                        F.lit(i).alias("c"),
+                        long_.cast("long").alias("l"),
+                        double.cast("double").alias("d"),
+                        text.cast("string").alias("s"),
+                    ),
+                )
+            )
+        exploded = self.frame.select(F.explode(F.array(*pairs)).alias("p"))
+        grouped = (
+            exploded.filter(F.col("p").isNotNull())
+            .select("p.c", "p.l", "p.d", "p.s")
+            .groupBy("c", "l", "d", "s")
+            .count()
+        )
+        limit = F.lit(0)
+        for i, column in enumerate(names):
+            limit = F.when(F.col("c") == i, F.lit(int(limits[column]))).otherwise(limit)
+        sizes = grouped.groupBy("c").agg(F.count(F.lit(1)).alias("k"))
+        within = (
+            grouped.join(F.broadcast(sizes), "c")
+            .filter(F.col("k") <= limit)
+            .select("c", "l", "d", "s", "count")
+        )
+        none = F.lit(None)
+        summary = sizes.select(
+            "c",
+            none.cast("long").alias("l"),
+            none.cast("double").alias("d"),
+            none.cast("string").alias("s"),
+            (-F.col("k")).alias("count"),  # a column's distinct count, negated
+        )
+        rows = guarded(ENGINE, "the distinct values", within.unionByName(summary).collect)
+        counts: dict[Any, dict[Any, int]] = {}
+        for c, long_, double, text, n in rows:
+            column = names[int(c)]
+            if n < 0:
+                self._distincts[column] = -int(n)
+            else:
+                value = self._value_of(column, long_, double, text)
+                counts.setdefault(column, {})[value] = int(n)
+        for column in names:
+            self._distincts.setdefault(column, 0)  # no non-null value
+            if self._distincts[column] <= limits[column]:
+                self._value_counts[column] = counts.get(column, {})
+
+    def _typed(self, column: Any) -> tuple[Any, Any, Any]:
+        """The column as (long, double, string) fields, one of them set: integers, bools
+        (0/1), dates (days) and timestamps (microseconds) as a long; floats as a double
+        (``-0.0`` as ``0.0``); decimals, timestamps without time zone and anything else as
+        text."""
+        F = _F()
+        c = self._col(column)
+        name = self._type(column)
+        none = F.lit(None)
+        if name in _INTEGER or name == "BooleanType":
+            return c.cast("long"), none, none
+        if name == "DateType":
+            return F.unix_date(c), none, none
+        if name == "TimestampType":
+            return F.unix_micros(c), none, none
+        if name in _FLOAT:
+            return none, F.when(c == 0, F.lit(0.0)).otherwise(c.cast("double")), none
+        return none, none, c.cast("string")
+
+    def _value_of(self, column: Any, long_: Any, double: Any, text: Any) -> Any:
+        """A value of :meth:`_typed` as the Python value Spark itself returns for it."""
+        import decimal
+
+        from pyspark.sql import types
+
+        name = self._type(column)
+        if name == "BooleanType":
+            return bool(long_)
+        if name in _INTEGER:
+            return int(long_)
+        if name == "DateType":
+            return types.DateType().fromInternal(long_)
+        if name == "TimestampType":
+            return types.TimestampType().fromInternal(long_)
+        if name in _FLOAT:
+            return double
+        if name == "DecimalType":
+            return decimal.Decimal(text)
+        if name == "TimestampNTZType":
+            return _dt.datetime.fromisoformat(text)
+        return text
 
     def sketches_of(
         self, columns: Sequence[Any], probabilities: Sequence[float], tails: dict[Any, int]
