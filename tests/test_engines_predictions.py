@@ -553,3 +553,23 @@ def test_an_eager_polars_frame_goes_the_engine_way(predictions):
         .performance(predictions["y"], y_pred=predictions["pred"])
         .expect("recall", min=0.7, confidence=0.95),
     )
+
+
+def test_r2_from_sums_refuses_a_target_whose_mean_dwarfs_its_spread():
+    """R² on an engine table comes from one-pass sums: where they would lose its digits (a
+    mean 10^5 standard deviations from zero) the check says so and how to fix it; shifted
+    by a constant, as the message says, it equals scikit-learn's."""
+    pl = pytest.importorskip("polars")
+    from sklearn import metrics
+
+    rng = np.random.default_rng(3)
+    y = 1e6 + rng.normal(0, 10, 5_000)
+    p = y + rng.normal(0, 3, 5_000)
+    far = make_gate().performance(pl.LazyFrame({"y": y, "p": p}), target="y", y_pred="p")
+    result = far.expect("r2", min=0.5)
+    assert result.status != "passed"
+    assert "subtract a constant" in result.message
+    shifted = pl.LazyFrame({"y": y - 1e6, "p": p - 1e6})
+    near = make_gate().performance(shifted, target="y", y_pred="p").expect("r2", min=0.5)
+    assert near.status == "passed"
+    assert near.observed == pytest.approx(metrics.r2_score(y, p), rel=1e-9)

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 
     from ..tables.predictions import Cells, Sums
 
+#: R² from one-pass sums is refused above this Σwy² / SS_tot, i.e. (mean / std)² + 1: its
+#: relative rounding error is about 1e-16 times that, so at most ~5e-10 here (the test's
+#: tolerance against scikit-learn is 1e-9)
+R2_MAX_CONDITION = 5e6
+
 HOW = (
     "With a table as y_true, target= names its column of true labels, and y_pred, "
     "y_score, sample_weight and sensitive_features name its other columns."
@@ -317,7 +322,9 @@ class CountedTargets(Targets):
         reasons of ``estimate.point`` / ``undefined_regression``). R²'s total sum of squares
         is ``Σwy² - (Σwy)²/Σw`` (one pass): equal to scikit-learn's two-pass figure to
         rounding, which loses digits when the target's mean is far larger than its spread
-        (relative error about 1e-16 x (mean / standard deviation)²)."""
+        (relative error about 1e-16 x (mean / standard deviation)²): above
+        :data:`R2_MAX_CONDITION` R² is undefined with the reason and the fix, never a figure
+        made of rounding."""
         import math
 
         s = self.sums
@@ -335,6 +342,14 @@ class CountedTargets(Targets):
             if s.y_min is not None and s.y_min == s.y_max:
                 return None, "y_true is constant, and R² divides by its variance"
             total = s.y2 - s.y * s.y / s.w
+            if not total > 0 or s.y2 / total > R2_MAX_CONDITION:
+                return None, (
+                    "y_true's mean is too large against its spread for R² from one-pass sums "
+                    f"(Σwy²/SS_tot {s.y2 / total if total > 0 else math.inf:.3g} > "
+                    f"{R2_MAX_CONDITION:.0e}: the digits would be rounding); subtract a "
+                    "constant near the mean from both the label and prediction columns in "
+                    "the table (R² does not change), or gate the collected rows"
+                )
             return 1.0 - s.sq_err / total, None
         mse = s.sq_err / s.w
         return {"mae": s.abs_err / s.w, "mse": mse, "rmse": math.sqrt(mse)}[name], None
