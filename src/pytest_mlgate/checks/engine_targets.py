@@ -258,64 +258,32 @@ class CountedTargets(Targets):
 
     # -- counts -------------------------------------------------------------------------
 
-    def _count(self, mask: np.ndarray) -> int:
-        assert self.cells is not None
-        return int(self.cells.count[mask].sum())
-
     def units(self, name: str) -> tuple[int, str]:
-        """``intervals.denominator_units`` from the cells."""
-        import numpy as np
+        """``intervals.denominator_units`` of the cells (each standing for its rows)."""
+        from ..stats.intervals import denominator_units
 
-        n = self.n
-        if self.task == REGRESSION:
-            return n, "rows"
-        truth = np.asarray(self.y_true == self.pos_label, dtype=bool)
-        if name == "balanced_accuracy" and self.task == BINARY:
-            pos = self._count(truth)
-            return min(pos, n - pos), "rows of the smaller class"
-        if self.y_pred is None:
-            return n, "rows"
-        pred = np.asarray(self.y_pred == self.pos_label, dtype=bool)
-        if name in ("recall", "true_positive_rate", "false_negative_rate"):
-            return self._count(truth), "positives"
-        if name in ("false_positive_rate", "true_negative_rate"):
-            return self._count(~truth), "negatives"
-        if name == "precision":
-            return self._count(pred), "predicted positives"
-        if name == "f1":
-            return self._count(truth | pred), "positive or predicted positive rows"
-        return n, "rows"
+        if self.cells is None:  # a regression's sums
+            return self.n, "rows"
+        return denominator_units(
+            name, True, self.y_true, self.y_pred, self.pos_label, self.task, self.cells.count
+        )
 
     def proportion(self, name: str) -> tuple[float, float]:
-        """``intervals.proportion_counts`` from the cells (Kish's effective trials when
-        weighted)."""
-        import numpy as np
+        """``intervals.proportion_counts`` of the cells (Kish's effective trials when
+        weighted, from each cell's sums of weights and of their squares)."""
+        from ..stats.intervals import proportion_counts
 
         assert self.cells is not None and self.y_pred is not None
-        truth = np.asarray(self.y_true == self.pos_label, dtype=bool)
-        everything = np.ones(len(truth), dtype=bool)
-        if name == "accuracy":
-            inside, hit = everything, np.asarray(self.y_true == self.y_pred, dtype=bool)
-        else:
-            pred = np.asarray(self.y_pred == self.pos_label, dtype=bool)
-            inside, hit = {
-                "precision": (pred, truth),
-                "recall": (truth, pred),
-                "true_positive_rate": (truth, pred),
-                "false_negative_rate": (truth, ~pred),
-                "false_positive_rate": (~truth, pred),
-                "true_negative_rate": (~truth, ~pred),
-                "selection_rate": (everything, pred),
-            }[name]
-        if not self.weighted:
-            return float(self._count(inside & hit)), float(self._count(inside))
-        w, w2 = self.cells.weight, self.cells.weight2
-        assert w is not None and w2 is not None
-        total, squares = float(w[inside].sum()), float(w2[inside].sum())
-        if not total > 0 or not squares > 0:
-            return 0.0, 0.0
-        effective = total * total / squares
-        return float(w[inside & hit].sum()) / total * effective, effective
+        cells = self.cells
+        return proportion_counts(
+            name,
+            self.y_true,
+            self.y_pred,
+            self.pos_label,
+            cells.weight if self.weighted else None,
+            count=cells.count,
+            weight2=cells.weight2,
+        )
 
     def regression_value(self, name: str) -> tuple[float | None, str | None]:
         """MAE, MSE, RMSE, R² or MAPE from the sums, or None and why it is undefined (the

@@ -37,6 +37,7 @@ Metric families
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -253,6 +254,7 @@ def denominator_units(
     y: np.ndarray | None,
     pos_label: Any,
     task: str,
+    count: np.ndarray | None = None,
 ) -> tuple[int, str]:
     """``(units, what)``: how many units the metric's figure divides by.
 
@@ -260,29 +262,38 @@ def denominator_units(
     true-positive/false-negative rates, negatives for the false-positive/true-negative rates,
     predicted positives for precision, rows for accuracy and selection rate). ROC AUC and
     balanced accuracy: the smaller class; average precision: the positives; F1: the rows that
-    are positive or predicted positive; anything else: the rows.
+    are positive or predicted positive; anything else: the rows. ``count``: how many rows each
+    entry stands for (an engine table's group-by cells), one each when None.
     """
-    n = len(y_true)
+    tally = _tally(count)
+    n = tally(np.ones(len(y_true), dtype=bool))
     if not registered or task == "regression":
         return n, "rows"
     truth = np.asarray(y_true) == pos_label
     if name in ("roc_auc", "balanced_accuracy") and task == "binary":
-        pos = int(np.count_nonzero(truth))
+        pos = tally(truth)
         return min(pos, n - pos), "rows of the smaller class"
     if name == "average_precision":
-        return int(np.count_nonzero(truth)), "positives"
+        return tally(truth), "positives"
     if y is None or np.asarray(y).ndim != 1:
         return n, "rows"
     pred = np.asarray(y) == pos_label
     if name in ("recall", "true_positive_rate", "false_negative_rate"):
-        return int(np.count_nonzero(truth)), "positives"
+        return tally(truth), "positives"
     if name in ("false_positive_rate", "true_negative_rate"):
-        return int(np.count_nonzero(~truth)), "negatives"
+        return tally(~truth), "negatives"
     if name == "precision":
-        return int(np.count_nonzero(pred)), "predicted positives"
+        return tally(pred), "predicted positives"
     if name == "f1":
-        return int(np.count_nonzero(truth | pred)), "positive or predicted positive rows"
+        return tally(truth | pred), "positive or predicted positive rows"
     return n, "rows"
+
+
+def _tally(count: np.ndarray | None) -> Callable[[np.ndarray], int]:
+    """Rows under a mask: its True entries, or their ``count``s."""
+    if count is None:
+        return lambda mask: int(np.count_nonzero(mask))
+    return lambda mask: int(count[mask].sum())
 
 
 def proportion_counts(
@@ -291,9 +302,14 @@ def proportion_counts(
     y: np.ndarray,
     pos_label: Any,
     weight: np.ndarray | None,
+    *,
+    count: np.ndarray | None = None,
+    weight2: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """``(successes, trials)`` of a proportion metric; with weights, Kish's effective trials
-    ``(sum w)**2 / sum w**2`` and the weighted share of them."""
+    ``(sum w)**2 / sum w**2`` and the weighted share of them. An engine table's group-by
+    cells give ``count`` (rows per cell) and, weighted, ``weight`` and ``weight2`` (the sums
+    of the weights and of their squares per cell)."""
     truth = np.asarray(y_true) == pos_label
     if name == "accuracy":
         hit = np.asarray(y_true) == np.asarray(y)
@@ -310,9 +326,11 @@ def proportion_counts(
             "selection_rate": (np.ones(len(truth), dtype=bool), pred),
         }[name]
     if weight is None:
-        return float(np.count_nonzero(inside & hit)), float(np.count_nonzero(inside))
+        tally = _tally(count)
+        return float(tally(inside & hit)), float(tally(inside))
     w = np.asarray(weight, dtype=np.float64)[inside]
-    total, squares = float(w.sum()), float(np.sum(w * w))
+    squares = float(np.sum(w * w)) if weight2 is None else float(weight2[inside].sum())
+    total = float(w.sum())
     if not total > 0 or not squares > 0:
         return 0.0, 0.0
     effective = total * total / squares
