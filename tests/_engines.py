@@ -262,3 +262,27 @@ def compare_drift_with_pandas(engine: Any, plain: Any, sides: tuple[str, ...]) -
                 )
         if not approximate:
             assert got.observed == pytest.approx(want.observed, rel=1e-9), label
+
+
+def check_profile_edges(
+    empty: Profile, data: pd.DataFrame, to_engine: Callable[[Any], Any]
+) -> None:
+    """An empty engine frame's profile is an empty pandas frame's (``empty``, of ``data``'s
+    columns); infinities in ``data`` are refused by the engine with pandas' error."""
+    plain = Profile.from_frame(data.head(0))
+    assert empty.rows == 0 and list(empty.columns) == list(plain.columns)
+    for name, want in plain.columns.items():
+        got = empty.columns[name]
+        assert (got.family, got.count, got.nulls, got.categories, got.numeric) == (
+            want.family,
+            want.count,
+            want.nulls,
+            want.categories,
+            want.numeric,
+        ), name
+    infinite = data.assign(income=data["income"].where(data["id"] % 50 != 3, np.inf))
+    with pytest.raises(Exception) as want_error:
+        Profile.from_frame(infinite)
+    with pytest.raises(type(want_error.value)) as got_error:
+        Profile.from_frame(to_engine(infinite))
+    assert str(got_error.value) == str(want_error.value) and "infinite" in str(got_error.value)
