@@ -33,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from machine import describe, load_average  # noqa: E402
+from machine import describe, load_average, local_spark  # noqa: E402
 from make_data import ensure, path_for  # noqa: E402
 
 
@@ -114,17 +114,9 @@ def generate_in_spark(n: int) -> str:
     if os.path.exists(os.path.join(path, "_SUCCESS")):
         return path
     from make_data import CAT_CARD
-    from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.driver.memory", "1g")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_spark()
     cols = []
     for i in range(8):
         cols.append((F.randn(i) * (1.0 + 0.5 * i) + (10.0 * i - 20.0)).alias(f"num_{i:02d}"))
@@ -174,17 +166,7 @@ def one(engine: str, n: int, in_engine: bool = False) -> dict:
         client.close()
         cluster.close()
     else:
-        from pyspark.sql import SparkSession
-
-        spark = (
-            SparkSession.builder.master("local[2]")
-            .config("spark.driver.memory", "1g")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "4")
-            .getOrCreate()
-        )
-        spark.sparkContext.setLogLevel("ERROR")
+        spark = local_spark(shuffle_partitions=4)
         out["start_s"] = time.perf_counter() - t
         out["checks_s"], out["checks_jobs"] = run_checks(
             spark.read.parquet(path), Jobs("spark", spark)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_data_quality import ALLOWED, DTYPES, mlgate_checks  # noqa: E402
 from bench_engines import Jobs  # noqa: E402
-from machine import describe, load_average  # noqa: E402
+from machine import describe, load_average, local_spark  # noqa: E402
 from make_data import CATEGORICAL, NUMERIC, NUMERIC_RANGES, ensure, path_for  # noqa: E402
 
 RUNS = 3
@@ -61,17 +61,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000_000
     ensure(n)
     path = path_for(n, "ref")
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.driver.memory", "1g")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_spark(shuffle_partitions=4)
     import pandera
 
     print(describe())

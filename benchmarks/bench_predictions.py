@@ -18,6 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from machine import describe, local_spark
+
 
 def make(rows: int, seed: int = 16) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
@@ -69,6 +73,7 @@ def gate() -> Any:
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     engines = sys.argv[2:] or ["pandas", "polars", "dask", "spark"]
+    print(describe())
     folder = Path(tempfile.mkdtemp()) / "scored"
     folder.mkdir()
     frame = make(rows)
@@ -98,16 +103,7 @@ def main() -> None:
                 client = distributed.Client(cluster)
                 table = dd.read_parquet(str(folder))
             else:
-                from pyspark.sql import SparkSession
-
-                spark = (
-                    SparkSession.builder.master("local[2]")
-                    .config("spark.driver.memory", "1g")
-                    .config("spark.ui.enabled", "false")
-                    .config("spark.sql.shuffle.partitions", "2")
-                    .getOrCreate()
-                )
-                spark.sparkContext.setLogLevel("ERROR")
+                spark = local_spark(shuffle_partitions=2)
                 table = spark.read.parquet(str(folder))
                 table.count()  # the session's warm-up, not the gate's
             start = time.perf_counter()

@@ -52,3 +52,21 @@ def describe() -> str:
 
 if __name__ == "__main__":
     print(describe())
+
+
+def local_spark(shuffle_partitions: int | None = None):
+    """The benchmarks' Spark session: ``local[2]``, a 1 GiB driver (in local mode the whole
+    engine), no UI or progress bars, errors only in the log."""
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.driver.memory", "1g")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if shuffle_partitions is not None:
+        builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
