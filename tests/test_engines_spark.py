@@ -90,6 +90,9 @@ def test_aggregates_match_pandas(sdf, frame):  # noqa: F811
     assert table.histogram("income", edges) == plain.histogram("income", edges)
     stamps = [1.70e18, 1.72e18]
     assert table.histogram("seen", stamps) == plain.histogram("seen", stamps)
+    # every column's bins in one aggregation; an edge on a value, and a repeated edge
+    many = {"income": edges, "seen": stamps, "age": [20.0, 50.0, 50.0, 94.0]}
+    assert table.histograms_of(many) == {c: plain.histogram(c, e) for c, e in many.items()}
     probs = [0.0, 0.01, 0.25, 0.5, 0.9, 1.0]
     values = np.sort(frame["score"].to_numpy())
     for p, q in zip(probs, table.quantiles("score", probs), strict=True):
@@ -292,3 +295,28 @@ def test_profile_edges_as_pandas(spark, frame):  # noqa: F811
     assert got.details["columns"]["t"]["statistic"] == pytest.approx(
         want.details["columns"]["t"]["statistic"], abs=1e-12
     )
+
+
+def test_tails_of_many_columns_in_one_query(spark, sdf, monkeypatch):  # noqa: F811
+    """The profile's exact tails: one sorted query for every sketched column (the values
+    beyond sketch quantiles that hold a few more than the tail), equal to two ordered takes
+    per column; a cut that holds too few values falls back to those takes, same values."""
+    from pytest_mlgate.tables import spark as spark_table
+
+    names = ["income", "score", "seen"]
+    probabilities = [0.1, 0.5, 0.9]
+    tails = {"income": 50, "score": 1_000, "seen": 7}
+    table = spark_table.SparkTable(sdf)
+    table.row_count()  # the first pass, apart from the jobs counted
+    want = {c: table.extremes(c, tails[c]) for c in names}
+    one, one_jobs = spark_jobs(spark, lambda: table.sketches_of(names[:1], probabilities, tails))
+    every, jobs = spark_jobs(spark, lambda: table.sketches_of(names, probabilities, tails))
+    assert jobs == one_jobs <= 2 * 3  # the quantiles and the tails (a shuffle: up to 3 jobs each)
+    assert one["income"] == every["income"]
+    for column in names:
+        answers, low, high = every[column]
+        assert (low, high) == want[column] and len(answers) == len(probabilities)
+        assert low == sorted(low) and high == sorted(high) and len(low) == tails[column]
+    monkeypatch.setattr(spark_table, "_tail_cuts", lambda k, n, accuracy: (0.0, 1.0))
+    missed = table.sketches_of(names, probabilities, tails)
+    assert {c: missed[c][1:] for c in names} == want

@@ -703,41 +703,100 @@ class SparkTable(FirstPassTable):
         self, columns: Sequence[Any], probabilities: Sequence[float], tails: dict[Any, int]
     ) -> dict[Any, tuple[list[float], list[float], list[float]]]:
         """Every column's ``percentile_approx`` at ``probabilities`` in one aggregation, and
-        its exact tails (:meth:`extremes`, two ordered takes per column)."""
+        its exact tails in one more query (:meth:`_tails`)."""
         F = _F()
-        probs = F.array(*[F.lit(float(p)) for p in probabilities])
+        n, nulls, _ = self._counted()
+        cuts = {c: _tail_cuts(tails[c], n - nulls[c], self.accuracy) for c in columns}
         exprs = [
-            F.percentile_approx(F.when(self._present(c), self._number(c)), probs, self.accuracy)
+            F.percentile_approx(
+                F.when(self._present(c), self._number(c)),
+                F.array(*[F.lit(float(p)) for p in [*probabilities, *cuts[c]]]),
+                self.accuracy,
+            )
             for c in columns
         ]
         row = guarded(ENGINE, "the quantiles", lambda: self.frame.agg(*exprs).first())
+        answers = {
+            c: [float(q) for q in row[i]] if row[i] is not None else []
+            for i, c in enumerate(columns)
+        }
+        ends = {c: (a[-2], a[-1]) for c, a in answers.items() if a}
+        found_tails = self._tails(ends, tails)
         found = {}
-        for i, column in enumerate(columns):
-            answers = [float(q) for q in row[i]] if row[i] is not None else []
-            low, high = self.extremes(column, tails[column])
-            found[column] = (answers, low, high)
+        for column in columns:
+            low, high = found_tails.get(column) or self.extremes(column, tails[column])
+            found[column] = (answers[column][: len(probabilities)], low, high)
+        return found
+
+    def _tails(
+        self, ends: dict[Any, tuple[float, float]], tails: dict[Any, int]
+    ) -> dict[Any, tuple[list[float], list[float]]]:
+        """Each column's ``tails[column]`` smallest and largest values, exact, in one query:
+        the values at or below its low cut and at or above its high cut (sketch quantiles
+        chosen, by :func:`_tail_cuts`, to hold a few more than ``tails[column]`` values),
+        sorted and cut to size in the engine. A column whose cut held too few values (the
+        sketch missed its bound) is absent, and :meth:`sketches_of` takes its tails with two
+        ordered queries instead. The high side is sorted negated, so that both sides keep
+        their first values."""
+        F = _F()
+        if not ends:
+            return {}
+        names = list(ends)
+        k = max(tails[c] for c in names)
+        pairs = []
+        for i, column in enumerate(names):
+            v = self._number(column)
+            low, high = ends[column]
+            present = self._present(column)
+            pairs.append(
+                F.when(present & (v <= F.lit(low)), F.struct(F.lit(2 * i).alias("s"), v.alias("v")))
+            )
+            pairs.append(
+                F.when(
+                    present & (v >= F.lit(high)),
+                    F.struct(F.lit(2 * i + 1).alias("s"), (-v).alias("v")),
+                )
+            )
+        picked = (
+            self.frame.select(F.explode(F.array(*pairs)).alias("p"))
+            .filter(F.col("p").isNotNull())
+            .select("p.s", "p.v")
+            .groupBy("s")
+            .agg(
+                F.count("v").alias("n"),
+                F.slice(F.sort_array(F.collect_list("v")), 1, k).alias("vs"),
+            )
+        )
+        rows = guarded(ENGINE, "the extremes", picked.collect)
+        sides = {int(s): (int(count), [float(x) for x in values]) for s, count, values in rows}
+        found = {}
+        for i, column in enumerate(names):
+            want = tails[column]
+            low, high = sides.get(2 * i, (0, [])), sides.get(2 * i + 1, (0, []))
+            if low[0] >= want and high[0] >= want:
+                found[column] = (low[1][:want], [-x for x in high[1][:want]][::-1])
         return found
 
     def histograms_of(self, edges: dict[Any, list[float]]) -> dict[Any, list[int]]:
-        """:meth:`histogram` of every column in one job: each row gives one (column, bin)
-        pair per column (nulls dropped), counted by one ``groupBy``."""
+        """:meth:`histogram` of every column in one ``agg``: per column its count of values
+        and, per edge, its count of values above it; a bin is the difference of two
+        neighbouring counts. Not one (column, bin) pair per row and column counted by a
+        ``groupBy``: at 2M rows x 15 columns that took 23 s against 5 s for these counts."""
         F = _F()
         names = list(edges)
-        pairs = []
-        for i, column in enumerate(names):
-            value = self._number(column)
-            index = F.lit(0)
+        exprs = []
+        for column in names:
+            value, present = self._number(column), self._present(column)
+            exprs.append(F.count(F.when(present, F.lit(1))))
             for e in sorted(float(x) for x in edges[column]):
-                index = index + (value > F.lit(e)).cast("int")
-            pairs.append(
-                F.struct(F.lit(i).alias("c"), F.when(self._present(column), index).alias("b"))
-            )
-        exploded = self.frame.select(F.explode(F.array(*pairs)).alias("p")).select("p.c", "p.b")
-        grouped = exploded.filter(F.col("b").isNotNull()).groupBy("c", "b").count()
-        rows = guarded(ENGINE, "the histograms", grouped.collect)
-        counts = {column: [0] * (len(edges[column]) + 1) for column in names}
-        for c, b, n in rows:
-            counts[names[int(c)]][int(b)] += int(n)
+                exprs.append(F.count(F.when(present & (value > F.lit(e)), F.lit(1))))
+        row = guarded(ENGINE, "the histograms", lambda: self.frame.agg(*exprs).first())
+        counts, at = {}, 0
+        for column in names:
+            width = len(edges[column])
+            above = [int(n) for n in row[at : at + width + 1]] + [0]
+            counts[column] = [above[j] - above[j + 1] for j in range(width + 1)]
+            at += width + 1
         return counts
 
     # -- rows -----------------------------------------------------------------------------
@@ -748,6 +807,17 @@ class SparkTable(FirstPassTable):
         except Exception:
             size = ""
         raise needs_rows(ENGINE, check, size)
+
+
+def _tail_cuts(k: int, n: int, accuracy: int) -> tuple[float, float]:
+    """The probabilities whose sketch quantiles bound a column's ``k`` smallest and ``k``
+    largest of ``n`` values: ``percentile_approx`` misses a rank by at most ``n / accuracy``,
+    so the quantile at ``(k + 2 n / accuracy) / n`` has at least ``k`` values at or below it
+    (about ``k + 2 n / accuracy``: what the tails query sorts per side)."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = min(1.0, (k + 2.0 * n / accuracy + 1.0) / n)
+    return p, 1.0 - p
 
 
 def _plain(value: Any) -> Any:
