@@ -57,17 +57,15 @@ def pandera_checks(df) -> int:
     return len(errors) + duplicates
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000_000
+def race(contenders: dict, tool: str, n: int) -> None:
+    """Each contender on a fresh DataFrame read from the same parquet, one warm-up each (JIT,
+    Spark's first-query costs), then ``RUNS`` runs in turn on one Spark session; medians,
+    Spark jobs per run and the ratio to pytest-mlgate."""
     ensure(n)
     path = path_for(n, "ref")
     spark = local_spark(shuffle_partitions=4)
-    import pandera
-
     print(describe())
-    print(f"{n:,} rows x 29 columns from parquet; pandera {pandera.__version__}, Spark local[2]")
-    contenders = {"pytest-mlgate": mlgate_checks, "pandera (pyspark)": pandera_checks}
-    # one warm-up each (JIT, Spark's first-query costs), then runs in turn
+    print(f"{n:,} rows x 29 columns from parquet; {tool}, Spark local[2]")
     for fn in contenders.values():
         fn(spark.read.parquet(path))
     seconds: dict[str, list[float]] = {k: [] for k in contenders}
@@ -85,12 +83,20 @@ def main() -> None:
     for name, times in seconds.items():
         median = statistics.median(times)
         print(
-            f"  {name:18} {median:7.1f} s  ({jobs[name]} Spark jobs; runs "
+            f"  {name:24} {median:7.1f} s  ({jobs[name]} Spark jobs; runs "
             f"{', '.join(f'{t:.1f}' for t in times)})  ratio to mlgate {median / base:.2f}x"
         )
     print(f"load average {load_average()}")
     print(describe())
     spark.stop()
+
+
+def main() -> None:
+    import pandera
+
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000_000
+    contenders = {"pytest-mlgate": mlgate_checks, "pandera (pyspark)": pandera_checks}
+    race(contenders, f"pandera {pandera.__version__}", n)
 
 
 if __name__ == "__main__":
