@@ -56,8 +56,8 @@ def profile_columns(
     A few passes per table, not per column: the first pass (rows, nulls); one aggregation of
     every numeric column's moments and exact distinct count; exact value counts of the
     columns that need them (categorical ones, numeric ones with at most ``MAX_EXACT``
-    distinct values); one sketch query (quantiles; the exact tails with it or in one more) of the other numeric
-    columns; one pass of their bin counts."""
+    distinct values); one sketch query of the other numeric columns (quantiles, and their
+    exact tails in the same pass or one more); one pass of their bin counts."""
     columns = table.columns if only is None else [c for c in table.columns if c in set(only)]
     rows, nulls = _counts(table, columns)
     batch = Batches(table)
