@@ -317,6 +317,19 @@ def test_tails_of_many_columns_in_one_query(spark, sdf, monkeypatch):  # noqa: F
         answers, low, high = every[column]
         assert (low, high) == want[column] and len(answers) == len(probabilities)
         assert low == sorted(low) and high == sorted(high) and len(low) == tails[column]
+    # cuts on heavily repeated values: the repeats come back as a count, not gathered
+    rng = np.random.default_rng(3)
+    heavy = pd.DataFrame(
+        {
+            "zeros": np.where(rng.random(20_000) < 0.9, 0.0, rng.normal(0, 1, 20_000)),
+            "capped": np.minimum(rng.normal(0, 1, 20_000), 0.5),  # 31% at its maximum
+        }
+    )
+    tied = spark_table.SparkTable(spark.createDataFrame(heavy))
+    got = tied.sketches_of(["zeros", "capped"], probabilities, {"zeros": 1_000, "capped": 1_000})
+    for column in heavy.columns:
+        values = np.sort(heavy[column].to_numpy())
+        assert got[column][1:] == (values[:1_000].tolist(), values[-1_000:].tolist())
     monkeypatch.setattr(spark_table, "_tail_cuts", lambda k, n, accuracy: (0.0, 1.0))
     missed = table.sketches_of(names, probabilities, tails)
     assert {c: missed[c][1:] for c in names} == want

@@ -731,13 +731,18 @@ class SparkTable(FirstPassTable):
     def _tails(
         self, ends: dict[Any, tuple[float, float]], tails: dict[Any, int]
     ) -> dict[Any, tuple[list[float], list[float]]]:
-        """Each column's ``tails[column]`` smallest and largest values, exact, in one query:
-        the values at or below its low cut and at or above its high cut (sketch quantiles
-        chosen, by :func:`_tail_cuts`, to hold a few more than ``tails[column]`` values),
-        sorted and cut to size in the engine. A column whose cut held too few values (the
-        sketch missed its bound) is absent, and :meth:`sketches_of` takes its tails with two
-        ordered queries instead. The high side is sorted negated, so that both sides keep
-        their first values."""
+        """Each column's ``tails[column]`` smallest and largest values, exact, in one query.
+
+        Per side, the values strictly beyond the column's cut (a sketch quantile chosen by
+        :func:`_tail_cuts` to have a few more than ``tails[column]`` values at or beyond it)
+        come back sorted and cut to size in the engine, and the values equal to the cut only
+        as a count: so a cut on a heavily repeated value (a column of mostly zeros) does not
+        gather its repeats, and each side sorts at most about ``k + 3 n / accuracy`` values
+        (the sketch's rank bound). The tail is the sorted values then the cut repeated. A side
+        with fewer than ``tails[column]`` values at or beyond its cut (the sketch missed its
+        bound) leaves the column out, and :meth:`sketches_of` takes its tails with two ordered
+        queries instead. The high side is sorted negated, so both sides keep their first
+        values."""
         F = _F()
         if not ends:
             return {}
@@ -745,36 +750,45 @@ class SparkTable(FirstPassTable):
         k = max(tails[c] for c in names)
         pairs = []
         for i, column in enumerate(names):
-            v = self._number(column)
-            low, high = ends[column]
-            present = self._present(column)
-            pairs.append(
-                F.when(present & (v <= F.lit(low)), F.struct(F.lit(2 * i).alias("s"), v.alias("v")))
-            )
-            pairs.append(
-                F.when(
-                    present & (v >= F.lit(high)),
-                    F.struct(F.lit(2 * i + 1).alias("s"), (-v).alias("v")),
+            v, present = self._number(column), self._present(column)
+            for side, value, cut in (
+                (2 * i, v, ends[column][0]),
+                (2 * i + 1, -v, -ends[column][1]),
+            ):
+                pairs.append(
+                    F.when(
+                        present & (value <= F.lit(cut)),
+                        F.struct(
+                            F.lit(side).alias("s"),
+                            value.alias("v"),
+                            (value == F.lit(cut)).alias("tie"),
+                        ),
+                    )
                 )
-            )
+        beyond = F.when(~F.col("tie"), F.col("v"))
         picked = (
             self.frame.select(F.explode(F.array(*pairs)).alias("p"))
             .filter(F.col("p").isNotNull())
-            .select("p.s", "p.v")
+            .select("p.s", "p.v", "p.tie")
             .groupBy("s")
             .agg(
-                F.count("v").alias("n"),
-                F.slice(F.sort_array(F.collect_list("v")), 1, k).alias("vs"),
+                F.count(beyond).alias("n"),
+                F.slice(F.sort_array(F.collect_list(beyond)), 1, k).alias("vs"),
+                F.count(F.when(F.col("tie"), F.lit(1))).alias("ties"),
             )
         )
         rows = guarded(ENGINE, "the extremes", picked.collect)
-        sides = {int(s): (int(count), [float(x) for x in values]) for s, count, values in rows}
+        sides = {int(r[0]): (int(r[1]), [float(x) for x in r[2]], int(r[3])) for r in rows}
         found = {}
         for i, column in enumerate(names):
             want = tails[column]
-            low, high = sides.get(2 * i, (0, [])), sides.get(2 * i + 1, (0, []))
-            if low[0] >= want and high[0] >= want:
-                found[column] = (low[1][:want], [-x for x in high[1][:want]][::-1])
+            got = []
+            for side, cut in ((2 * i, ends[column][0]), (2 * i + 1, -ends[column][1])):
+                count, values, ties = sides.get(side, (0, [], 0))
+                if count + ties >= want:
+                    got.append((values + [float(cut)] * max(0, want - count))[:want])
+            if len(got) == 2:
+                found[column] = (got[0], [-x for x in got[1]][::-1])
         return found
 
     def histograms_of(self, edges: dict[Any, list[float]]) -> dict[Any, list[int]]:
