@@ -69,29 +69,12 @@ class FairnessChecks(Family):
                 y_true, named = frame_columns(y_true, target, named)
                 y_pred, y_score = named["y_pred"], named["y_score"]
                 sensitive_features = named["sensitive_features"]
+            options = (min_group_size, expected_groups, pos_label, missing_group)
             if engine is None:
-                self._groups = prepare(
-                    y_true,
-                    y_pred,
-                    y_score,
-                    sensitive_features,
-                    min_group_size,
-                    expected_groups,
-                    pos_label,
-                    missing_group,
-                )
+                self._groups = prepare(y_true, y_pred, y_score, sensitive_features, *options)
             else:  # an engine table: the other arguments name its columns
                 self._groups, source = prepare_engine(
-                    y_true,
-                    engine,
-                    target,
-                    y_pred,
-                    y_score,
-                    sensitive_features,
-                    min_group_size,
-                    expected_groups,
-                    pos_label,
-                    missing_group,
+                    y_true, engine, target, y_pred, y_score, sensitive_features, *options
                 )
                 recorder.use_dataset(name, "evaluation", source.table.dataset())
         except Exception as exc:  # unusable input of any kind: one error result

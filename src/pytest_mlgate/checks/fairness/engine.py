@@ -20,12 +20,12 @@ from ...metrics import BINARY
 from ..engine_targets import EngineColumns, cell_values
 from ..targets import require_labels, resolve_pos_label, unique_labels
 from .inputs import (
-    MISSING_POLICIES,
     Groups,
     _distinct_texts,
     _encode,
     _expected_absent,
-    check_min_group_size,
+    check_group_options,
+    require_two_groups,
 )
 
 
@@ -61,11 +61,7 @@ def prepare_engine(
 
     from ...tables.predictions import prediction_cells
 
-    if missing_group not in MISSING_POLICIES:
-        raise MlgateInputError(
-            "missing_group", f"must be 'error' or 'own_group', got {missing_group!r}."
-        )
-    check_min_group_size(min_group_size)
+    check_group_options(min_group_size, missing_group)
     source = EngineColumns(frame, engine, target)
     if y_pred is None:
         raise MlgateInputError("y_pred", "is required: name the column of predicted labels.")
@@ -81,13 +77,7 @@ def prepare_engine(
     require_labels(pred, has_task=False)
     weights = cells.count.astype(np.float64)
     codes, labels, sizes, per_column = _encode(cells.keys[sensitive], missing_group, weights)
-    present = [labels[g] for g in range(len(labels)) if sizes[g] > 0]
-    if len(present) < 2:
-        raise MlgateInputError(
-            "sensitive_features",
-            f"has a single group ({present[0]!r}); fairness compares at least two groups.",
-            "Pass the column that holds the groups to compare.",
-        )
+    require_two_groups(labels, sizes)
     classes = unique_labels(np.concatenate([truth.astype(object), pred.astype(object)]))
     pos = resolve_pos_label(pos_label, classes, BINARY)
     hit_truth = np.asarray(truth == pos, dtype=bool)

@@ -123,11 +123,7 @@ def prepare(
     import numpy as np
     import pandas as pd
 
-    if missing_group not in MISSING_POLICIES:
-        raise MlgateInputError(
-            "missing_group", f"must be 'error' or 'own_group', got {missing_group!r}."
-        )
-    check_min_group_size(min_group_size)
+    check_group_options(min_group_size, missing_group)
     truth = as_array(y_true, "y_true")
     n = len(truth)
     pred = None
@@ -144,13 +140,7 @@ def prepare(
         score = score.astype(np.float64)
     frame = _sensitive_frame(sensitive_features, n)
     codes, labels, sizes, per_column = _encode(frame, missing_group)
-    present = [labels[g] for g in range(len(labels)) if sizes[g] > 0]
-    if len(present) < 2:
-        raise MlgateInputError(
-            "sensitive_features",
-            f"has a single group ({present[0]!r}); fairness compares at least two groups.",
-            "Pass the column that holds the groups to compare.",
-        )
+    require_two_groups(labels, sizes)
     # each array's distinct values first (a hash pass in its own dtype), then targets' rule
     # on those few: the same classes, without boxing every row as a Python object
     seen = [pd.unique(a).astype(object) for a in (truth, pred) if a is not None]
@@ -170,9 +160,14 @@ def prepare(
     )
 
 
-def check_min_group_size(min_group_size: Any) -> None:
+def check_group_options(min_group_size: Any, missing_group: Any) -> None:
+    """The grouping options every ``mlgate.fairness`` input shares."""
     import numpy as np
 
+    if missing_group not in MISSING_POLICIES:
+        raise MlgateInputError(
+            "missing_group", f"must be 'error' or 'own_group', got {missing_group!r}."
+        )
     if (
         isinstance(min_group_size, bool)
         or not isinstance(min_group_size, int | np.integer)
@@ -180,6 +175,17 @@ def check_min_group_size(min_group_size: Any) -> None:
     ):
         raise MlgateInputError(
             "min_group_size", f"must be a positive integer, got {min_group_size!r}."
+        )
+
+
+def require_two_groups(labels: list[str], sizes: Any) -> None:
+    """Fairness compares groups: at least two must hold rows."""
+    present = [labels[g] for g in range(len(labels)) if sizes[g] > 0]
+    if len(present) < 2:
+        raise MlgateInputError(
+            "sensitive_features",
+            f"has a single group ({present[0]!r}); fairness compares at least two groups.",
+            "Pass the column that holds the groups to compare.",
         )
 
 
