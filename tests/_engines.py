@@ -166,6 +166,36 @@ def figures(result: Any) -> tuple[Any, ...]:
     return result.status, result.observed, details
 
 
+#: range checks whose bounds cover the first pass's min and max (answered with no engine job)
+COVERED_RANGES: list[Callable[[Any], Any]] = [
+    lambda d: d.expect_between("age", min=15, max=95),
+    lambda d: d.expect_between("income", min=-1e4),
+    lambda d: d.expect_between("seen", min="2023-01-01", max="2026-01-01"),
+]
+#: value checks on label columns (the first counts every label column at once)
+LABEL_CHECKS: list[Callable[[Any], Any]] = [
+    lambda d: d.expect_values_in("city", ["Lyon", "Paris", "Nice", "Oslo"]),
+    lambda d: d.expect_values_in("grade", ["a", "b"], max_fraction=0.2),
+    lambda d: d.expect_consistent_missing(["city", "grade"]),
+]
+
+
+def answered_without_jobs(
+    engine_dq: Any,
+    pandas_dq: Any,
+    counted: Callable[[Callable[[], Any]], tuple[Any, int]],
+    calls: list[Callable[[Any], Any]],
+) -> list[Any]:
+    """Each call on the engine launches no job (``counted(run)`` gives the answer and the
+    jobs or computes it launched) and gives the pandas path's figures."""
+    results = []
+    for call in calls:
+        got, jobs = counted(lambda call=call: call(engine_dq))
+        assert jobs == 0 and figures(got) == figures(call(pandas_dq)), got.message
+        results.append(got)
+    return results
+
+
 def compare_with_pandas(engine_dq: Any, pandas_dq: Any, skip: tuple[str, ...] = ()) -> None:
     """Every call of :data:`CALLS` gives the pandas path's figures and verdict."""
     for label, call in CALLS:
